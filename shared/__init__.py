@@ -1,0 +1,1 @@
+"""Code shared by the functions, the workers and the CLI: a pure core and thin adapters."""

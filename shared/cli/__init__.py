@@ -1,0 +1,1 @@
+"""The ``createstudio`` command line."""

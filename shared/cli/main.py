@@ -1,0 +1,35 @@
+"""``createstudio``: one entry point; each subcommand lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> module exposing ``add_arguments(parser)`` and ``run(args) -> int``
+SUBCOMMANDS = {
+    "dev": ("shared.cli.dev", "run the whole local stack until Ctrl-C"),
+    "render": ("shared.cli.render", "render a timeline JSON file to an MP4"),
+    "demo": ("shared.cli.demo", "bring the stack up and run the main job end to end"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="createstudio", description="Create Studio")
+    sub = parser.add_subparsers(dest="command", required=True)
+    modules = {}
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # a subcommand not built yet
+        modules[name] = module
+        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    args = parser.parse_args(argv)
+    return int(modules[args.command].run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The error hierarchy, and how each edge (HTTP, Pub/Sub) treats each error.
+
+    AppError                      500, retry
+    ├── ConfigError               startup only: a setting is missing or malformed
+    ├── InvalidRequest            400, no retry (bad input: the message says what is wrong)
+    │   ├── InvalidMedia          422, no retry (an upload or media file we refuse to use)
+    │   └── PayloadTooLarge       413, no retry
+    ├── Unauthenticated           401, no retry
+    ├── NotFound                  404, no retry (also what another user's object looks like)
+    ├── Conflict                  409, no retry (idempotent no-op for a redelivered message)
+    │   └── InvalidTransition     409, the job state machine refused a change
+    ├── TransientError            503, retry (nack): a dependency is down or contended
+    ├── Cancelled                 the job was cancelled while work ran; ack, nothing to retry
+    └── RenderFailed              500; carries the tail of FFmpeg's stderr
+"""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    http_status = 500
+    retryable = True
+    code = "internal"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"error": self.code, "message": self.message}
+
+
+class ConfigError(AppError):
+    code = "config"
+    retryable = False
+
+
+class InvalidRequest(AppError):
+    http_status = 400
+    retryable = False
+    code = "invalid_request"
+
+
+class InvalidMedia(InvalidRequest):
+    http_status = 422
+    code = "invalid_media"
+
+
+class PayloadTooLarge(InvalidRequest):
+    http_status = 413
+    code = "payload_too_large"
+
+
+class Unauthenticated(AppError):
+    http_status = 401
+    retryable = False
+    code = "unauthenticated"
+
+
+class NotFound(AppError):
+    http_status = 404
+    retryable = False
+    code = "not_found"
+
+
+class Conflict(AppError):
+    http_status = 409
+    retryable = False
+    code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class TransientError(AppError):
+    http_status = 503
+    retryable = True
+    code = "unavailable"
+
+
+class Cancelled(AppError):
+    http_status = 409
+    retryable = False
+    code = "cancelled"
+
+
+class RenderFailed(AppError):
+    code = "render_failed"
+    retryable = True
+
+    def __init__(self, message: str, stderr_tail: str = "", returncode: int | None = None) -> None:
+        full = f"{message}\n{stderr_tail}".rstrip() if stderr_tail else message
+        super().__init__(full)
+        self.stderr_tail = stderr_tail
+        self.returncode = returncode

@@ -1,0 +1,194 @@
+"""The job model and its state machine (pure: no I/O, no clock; callers pass ``now``).
+
+    pending ──start──> processing ──complete──> done
+       │                 │    ^
+       │               pause  resume
+       │                 v    │
+       │                paused
+       └──── fail (from any live state) ──> error
+       └──── cancel (from any live state) ─> cancelled
+
+Progress only moves forward; warnings accumulate (deduplicated, in order). A duplicate of the
+event that produced the current state is a no-op, so an at-least-once delivery can be replayed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.errors import InvalidTransition
+
+MAX_WARNINGS = 50
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    PAUSED = "paused"
+    DONE = "done"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED})
+LIVE = frozenset(JobStatus) - TERMINAL
+
+
+class EnginePreference(StrEnum):
+    AUTO = "auto"
+    LOCAL = "local"
+    CLOUD = "cloud"
+
+
+class JobOutput(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    video_uri: str
+    poster_uri: str | None = None
+    size_bytes: int = Field(ge=0)
+    duration_ms: int = Field(ge=0)
+    loudness_lufs: float | None = None
+
+
+class Job(BaseModel):
+    """The Firestore job document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    job_id: str = Field(min_length=1, max_length=128)
+    uid: str = Field(min_length=1, max_length=128)
+    brand_name: str = Field(default="", max_length=200)
+    status: JobStatus = JobStatus.PENDING
+    step: str = ""
+    progress: float = Field(default=0.0, ge=0.0, le=100.0)
+    engine: EnginePreference = EnginePreference.AUTO
+    output: JobOutput | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    comment: str | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+    worker_id: str | None = None
+    attempt: int = Field(default=0, ge=0)
+    version: int = Field(default=0, ge=0)
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None = None
+    timeline: dict[str, Any] | None = None
+
+
+class Start(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["start"] = "start"
+    worker_id: str
+    step: str = "Starting"
+
+
+class Progress(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["progress"] = "progress"
+    progress: float = Field(ge=0.0, le=100.0)
+    step: str | None = None
+
+
+class Pause(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["pause"] = "pause"
+
+
+class Resume(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["resume"] = "resume"
+
+
+class Complete(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["complete"] = "complete"
+    output: JobOutput
+
+
+class Fail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["fail"] = "fail"
+    error: str
+
+
+class Cancel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["cancel"] = "cancel"
+
+
+class Warn(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["warn"] = "warn"
+    message: str = Field(min_length=1, max_length=500)
+
+
+JobEvent = Annotated[
+    Start | Progress | Pause | Resume | Complete | Fail | Cancel | Warn,
+    Field(discriminator="kind"),
+]
+
+# event kind -> (states it may leave from, state it leads to)
+_TRANSITIONS: dict[str, tuple[frozenset[JobStatus], JobStatus]] = {
+    "start": (frozenset({JobStatus.PENDING}), JobStatus.PROCESSING),
+    "pause": (frozenset({JobStatus.PROCESSING}), JobStatus.PAUSED),
+    "resume": (frozenset({JobStatus.PAUSED}), JobStatus.PROCESSING),
+    "complete": (frozenset({JobStatus.PROCESSING}), JobStatus.DONE),
+    "fail": (LIVE, JobStatus.ERROR),
+    "cancel": (LIVE, JobStatus.CANCELLED),
+}
+
+
+def new_job(job_id: str, uid: str, now: datetime, **fields: Any) -> Job:
+    return Job(job_id=job_id, uid=uid, created_at=now, updated_at=now, **fields)
+
+
+def transition(job: Job, event: JobEvent, now: datetime) -> Job:
+    """The job after ``event``; the same job for a duplicate; InvalidTransition if refused."""
+    if isinstance(event, Warn):
+        if event.message in job.warnings or len(job.warnings) >= MAX_WARNINGS:
+            return job
+        return _bump(job, now, warnings=(*job.warnings, event.message))
+    if isinstance(event, Progress):
+        if job.status is not JobStatus.PROCESSING:
+            # Late progress after pause or the end is normal under redelivery: ignore it.
+            return job
+        progress = max(job.progress, event.progress)
+        step = event.step if event.step is not None else job.step
+        if progress == job.progress and step == job.step:
+            return job
+        return _bump(job, now, progress=progress, step=step)
+
+    sources, target = _TRANSITIONS[event.kind]
+    if job.status is target:
+        return job  # duplicate delivery of the event that got us here
+    if job.status not in sources:
+        raise InvalidTransition(
+            f"job {job.job_id} is {job.status.value}; it cannot {event.kind}"
+        )
+    changes: dict[str, Any] = {"status": target}
+    if isinstance(event, Start):
+        changes.update(worker_id=event.worker_id, attempt=job.attempt + 1, step=event.step)
+    elif isinstance(event, Pause):
+        changes.update(step="Paused")
+    elif isinstance(event, Resume):
+        changes.update(step="Resuming")
+    elif isinstance(event, Complete):
+        changes.update(output=event.output, progress=100.0, step="Done", completed_at=now)
+    elif isinstance(event, Fail):
+        changes.update(error=event.error, step="Failed", completed_at=now)
+    elif isinstance(event, Cancel):
+        changes.update(step="Cancelled", completed_at=now)
+    return _bump(job, now, **changes)
+
+
+def _bump(job: Job, now: datetime, **changes: Any) -> Job:
+    return job.model_copy(update={**changes, "updated_at": now, "version": job.version + 1})
