@@ -1,0 +1,3 @@
+project_id     = "createstudio-dev"
+region         = "europe-west1"
+editor_origins = ["http://localhost:8080"]

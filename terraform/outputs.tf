@@ -1,0 +1,13 @@
+output "env" {
+  description = "The environment every function and worker reads (same names as Settings.from_env)."
+  value = {
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    CS_TOPIC_PREFIX      = var.topic_prefix
+    CS_MEDIA_BUCKET      = google_storage_bucket.media.name
+    CS_RENDERS_BUCKET    = google_storage_bucket.renders.name
+  }
+}
+
+output "gpu_worker_service_account" {
+  value = google_service_account.gpu_worker.email
+}
