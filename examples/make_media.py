@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Make the example timelines' media into examples/media/generated/ (deterministic, offline).
+
+Photos are drawn with numpy and Pillow: a landscape scene, a cafe counter, a portrait shot, a logo
+PNG with alpha, a WebP, a HEIC (pillow-heif) and a JPEG stored sideways with EXIF orientation 6,
+as phones write them. The voice is espeak-ng when it is installed, else a speech-like synthetic
+signal; the music bed is synthesised. The tests import the drawing functions from here.
+
+    python examples/make_media.py [--out DIR] [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+from pathlib import Path
+
+import numpy as np
+import pillow_heif
+from PIL import Image, ImageDraw, ImageFilter
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE / "media" / "generated"
+SAMPLE_RATE = 48_000
+VOICE_TEXT = (
+    "Fresh bread every morning at Harbor Bakery. "
+    "Sourdough, croissants and coffee, made by hand since nineteen ninety. "
+    "Visit us today on Market Street."
+)
+EXIF_ORIENTATION = 0x0112
+
+
+def _noise(rng: np.random.Generator, h: int, w: int, octaves: int = 5) -> np.ndarray:
+    """Smooth fractal value noise in 0..1: texture that JPEG and x264 must work to keep."""
+    out = np.zeros((h, w), np.float32)
+    amp, total = 1.0, 0.0
+    for o in range(octaves):
+        cells = 2 ** (o + 2)
+        grid = rng.random((cells + 1, cells + 1)).astype(np.float32)
+        small = Image.fromarray((grid * 255).astype(np.uint8)).resize((w, h), Image.BICUBIC)
+        out += amp * np.asarray(small, np.float32) / 255
+        total += amp
+        amp *= 0.5
+    return out / total
+
+
+def draw_photo(seed: int, width: int, height: int) -> Image.Image:
+    """A detailed, varied scene: sky gradient, clouds, sun, textured hills, a building, grain."""
+    rng = np.random.default_rng(seed)
+    hue = rng.random(3)
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    x = np.linspace(0, 1, width, dtype=np.float32)[None, :]
+    sky_top = np.array([0.25, 0.45, 0.85]) * (0.6 + 0.4 * hue)
+    sky_low = np.array([0.95, 0.75, 0.55]) * (0.7 + 0.3 * hue[::-1])
+    img = (sky_top * (1 - y[..., None]) + sky_low * y[..., None]) * np.ones((1, width, 1))
+    clouds = _noise(rng, height, width)
+    img += 0.25 * np.clip(clouds - 0.45, 0, 1)[..., None]
+    sx, sy = rng.uniform(0.2, 0.8), rng.uniform(0.12, 0.3)
+    sun = np.exp(-(((x - sx) * width) ** 2 + ((y - sy) * height) ** 2) / (0.004 * width * height))
+    img += (sun * 0.8)[..., None] * np.array([1.0, 0.9, 0.6])
+    texture = _noise(rng, height, width, octaves=7)
+    for layer in range(3):
+        base = 0.55 + 0.12 * layer + 0.05 * rng.random()
+        ridge = base + 0.06 * np.sin(x * (6 + 4 * layer) * np.pi + rng.uniform(0, 6))
+        ridge += 0.04 * (_noise(rng, 1, width, octaves=4)[0] - 0.5)
+        mask = (y > ridge).astype(np.float32)
+        colour = np.array([0.2 + 0.2 * hue[0], 0.35 + 0.15 * layer, 0.15]) * (1 - 0.2 * layer)
+        shade = colour * (0.7 + 0.6 * texture[..., None])
+        img = img * (1 - mask[..., None]) + shade * mask[..., None]
+    grain = rng.normal(0, 0.02, (height, width, 1)).astype(np.float32)
+    arr = np.clip((img + grain) * 255, 0, 255).astype(np.uint8)
+    photo = Image.fromarray(arr, "RGB")
+    draw = ImageDraw.Draw(photo)
+    bx = int(width * rng.uniform(0.15, 0.55))
+    bw, bh = int(width * 0.28), int(height * 0.32)
+    by = int(height * 0.62) - bh
+    draw.rectangle([bx, by, bx + bw, by + bh], fill=(200, 90 + int(80 * hue[1]), 60))
+    for row in range(3):
+        for col in range(4):
+            wx = bx + bw * (0.08 + 0.23 * col)
+            wy = by + bh * (0.12 + 0.28 * row)
+            draw.rectangle([wx, wy, wx + bw * 0.14, wy + bh * 0.18], fill=(250, 230, 150))
+    draw.polygon(
+        [(bx - bw * 0.05, by), (bx + bw / 2, by - bh * 0.35), (bx + bw * 1.05, by)],
+        fill=(90, 40, 30),
+    )
+    return photo
+
+
+def draw_logo(size: int) -> Image.Image:
+    """A round badge with a transparent background: the PNG-with-alpha case."""
+    logo = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.ellipse(
+        [4, 4, size - 4, size - 4],
+        fill=(180, 40, 40, 255),
+        outline=(255, 220, 120, 255),
+        width=max(2, size // 40),
+    )
+    for k in range(12):
+        angle = k * np.pi / 6
+        cx, cy = size / 2 + size * 0.3 * np.cos(angle), size / 2 + size * 0.3 * np.sin(angle)
+        r = size * 0.05
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(255, 240, 200, 230))
+    draw.rectangle([size * 0.35, size * 0.42, size * 0.65, size * 0.58], fill=(255, 255, 255, 255))
+    return logo.filter(ImageFilter.SMOOTH)
+
+
+def save_sideways_jpeg(photo: Image.Image, path: Path) -> None:
+    """Store the photo rotated, as a phone sensor does, with EXIF orientation 6 to stand it up."""
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = 6
+    photo.transpose(Image.Transpose.ROTATE_90).save(path, "JPEG", quality=90, exif=exif)
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
+    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1 if pcm.ndim == 1 else pcm.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+
+
+def speech_like(duration_s: float, seed: int = 3, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """A voice-like signal: a pitch-gliding glottal pulse through moving formants, in syllables
+    grouped into words with pauses. Loud where it 'speaks', silent between words."""
+    rng = np.random.default_rng(seed)
+    n = int(duration_s * rate)
+    t = np.arange(n) / rate
+    f0 = 125 + 25 * np.sin(2 * np.pi * 0.6 * t) + 10 * np.sin(2 * np.pi * 2.3 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    source = sum(np.sin(k * phase) / k for k in range(1, 30))
+    voiced = np.zeros(n)
+    pos = int(0.1 * rate)
+    while pos < n:
+        for _ in range(rng.integers(1, 4)):  # syllables in a word
+            length = int(rng.uniform(0.12, 0.24) * rate)
+            voiced[pos : pos + length] = 1.0
+            pos += length + int(0.03 * rate)
+        pos += int(rng.uniform(0.08, 0.35) * rate)
+    env = np.convolve(voiced, np.hanning(int(0.03 * rate)), mode="same")
+    env /= env.max()
+    spectrum = np.fft.rfft(source * env)
+    freqs = np.fft.rfftfreq(n, 1 / rate)
+    shaping = sum(
+        np.exp(-((freqs - f) ** 2) / (2 * bw**2))
+        for f, bw in ((700, 130), (1200, 160), (2600, 250))
+    )
+    voice = np.fft.irfft(spectrum * (0.05 + shaping), n)
+    return 0.5 * voice / np.abs(voice).max()
+
+
+def music_bed(duration_s: float, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """A stereo chord loop (C G Am F) with bass and hats, 2 s a chord."""
+    n = int(duration_s * rate)
+    t = np.arange(n) / rate
+    chords = [
+        (261.63, 329.63, 392.0),
+        (196.0, 246.94, 293.66),
+        (220.0, 261.63, 329.63),
+        (174.61, 220.0, 261.63),
+    ]
+    bass = (65.41, 49.0, 55.0, 43.65)
+    rng = np.random.default_rng(7)
+    left, right = np.zeros(n), np.zeros(n)
+    seg = 2.0
+    for k in range(int(np.ceil(duration_s / seg))):
+        a, b = int(k * seg * rate), min(int((k + 1) * seg * rate), n)
+        tt = t[a:b] - k * seg
+        env = np.minimum(1, tt / 0.05) * np.exp(-tt * 0.6)
+        pad = sum(
+            g * np.sin(2 * np.pi * f * h * tt + j)
+            for j, f in enumerate(chords[k % 4])
+            for h, g in ((1, 1.0), (2, 0.35), (3, 0.15))
+        )
+        low = np.sin(2 * np.pi * bass[k % 4] * tt) * np.exp(-tt * 1.5)
+        left[a:b] += 0.10 * pad * env + 0.35 * low
+        right[a:b] += 0.09 * pad * env + 0.35 * low
+        for q in range(8):
+            s = a + int(q * seg / 8 * rate)
+            m = min(s + 2400, n)
+            hat = rng.normal(0, 1, m - s) * np.exp(-np.arange(m - s) / 300)
+            left[s:m] += 0.04 * hat
+            right[s:m] += 0.05 * hat
+    stereo = np.stack([left, right], axis=1)
+    return 0.5 * stereo / np.abs(stereo).max()
+
+
+def make_voice(path: Path) -> str:
+    espeak = shutil.which("espeak-ng")
+    if espeak:
+        import imageio_ffmpeg
+
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / "voice.wav"
+            subprocess.run(
+                [espeak, "-v", "en-us", "-s", "150", "-w", str(raw), VOICE_TEXT],
+                check=True,
+                timeout=60,
+            )
+            subprocess.run(
+                [
+                    imageio_ffmpeg.get_ffmpeg_exe(),
+                    "-v",
+                    "error",
+                    "-nostdin",
+                    "-y",
+                    "-i",
+                    str(raw),
+                    "-ar",
+                    str(SAMPLE_RATE),
+                    "-ac",
+                    "1",
+                    str(path),
+                ],
+                check=True,
+                timeout=60,
+            )
+        return "espeak-ng"
+    write_wav(path, speech_like(11.0))
+    return "synthetic (install espeak-ng for a real voice)"
+
+
+def make_all(out: Path, force: bool = False) -> list[Path]:
+    """Write every example media file into ``out``; existing files are kept unless ``force``."""
+    pillow_heif.register_heif_opener()
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = {
+        "storefront.jpg": lambda p: draw_photo(1, 2400, 1800).save(p, "JPEG", quality=90),
+        "counter.jpg": lambda p: save_sideways_jpeg(draw_photo(2, 2000, 1500), p),
+        "portrait.jpg": lambda p: draw_photo(3, 1200, 1800).save(p, "JPEG", quality=90),
+        "pastries.webp": lambda p: draw_photo(4, 1600, 1200).save(p, "WEBP", quality=85),
+        "interior.heic": lambda p: draw_photo(5, 1600, 1200).save(p, "HEIF", quality=80),
+        "logo.png": lambda p: draw_logo(800).save(p, "PNG"),
+        "music.wav": lambda p: write_wav(p, music_bed(24.0)),
+        "voice.wav": lambda p: print(f"  voice: {make_voice(p)}"),
+    }
+    written = []
+    for name, make in jobs.items():
+        path = out / name
+        if force or not path.exists():
+            make(path)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--force", action="store_true", help="rewrite files that exist")
+    args = parser.parse_args(argv)
+    for path in make_all(args.out, args.force):
+        print(f"  {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,362 @@
+"""Validate and normalise user media before anything renders it.
+
+Photos (JPEG, PNG, WebP, HEIC) are decoded once, at most at the size the render needs, turned
+upright (EXIF orientation), flattened to RGB and written as a fresh JPEG without metadata (phone
+photos carry GPS). Audio (WAV, MP3, AAC/M4A, Ogg Vorbis/Opus, FLAC) is decoded in full, which is
+what proves it undamaged, and written as 48 kHz 16-bit WAV. Video (MP4/MOV/WebM with H.264, HEVC,
+VP9 or AV1) is checked but not re-encoded. Every refusal is an ``InvalidMedia`` whose message a
+person can act on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import warnings
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from shared.errors import InvalidMedia
+from shared.render.plan import MediaInfo, MediaKind
+from shared.render.probe import (
+    AUDIO_CONTAINERS,
+    DEMUX_OPTIONS,
+    IMAGE_CONTAINER,
+    VIDEO_CONTAINERS,
+    describe_text,
+    looks_like_text,
+    probe_streams,
+    read_head,
+    sniff_container,
+)
+
+logger = logging.getLogger(__name__)
+
+pillow_heif.register_heif_opener()
+
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+AUDIO_CODECS: dict[str, frozenset[str]] = {
+    "wav": frozenset({"pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8"}),
+    "mp3": frozenset({"mp3", "mp3float"}),
+    "aac": frozenset({"aac"}),
+    "mov": frozenset({"aac"}),
+    "ogg": frozenset({"vorbis", "opus", "libopus"}),
+    "flac": frozenset({"flac"}),
+}
+VIDEO_CODECS = frozenset({"h264", "hevc", "vp9", "libvpx-vp9", "av1", "libdav1d", "libaom-av1"})
+SAMPLE_RATE = 48_000
+JPEG_QUALITY = 92
+# Alpha is flattened onto white: transparent product shots and logos look as they do on a page.
+FLATTEN_ONTO = (255, 255, 255)
+# A truncated file decodes to less than its header promises.
+_TRUNCATION_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """What we accept. Defaults suit phone uploads and ad-length media."""
+
+    max_photo_pixels: int = 50_000_000
+    max_file_bytes: int = 500 * 1024 * 1024
+    max_audio_ms: int = 3 * 60 * 60 * 1000
+    max_video_ms: int = 60 * 60 * 1000
+    max_video_pixels: int = 4096 * 2304
+
+
+def _name(src: Path) -> str:
+    return src.name
+
+
+def _check_size(src: Path, limits: MediaLimits, what: str) -> None:
+    try:
+        size = src.stat().st_size
+    except FileNotFoundError:
+        raise InvalidMedia(f"{_name(src)}: file not found") from None
+    if size == 0:
+        raise InvalidMedia(f"{_name(src)}: the {what} file is empty")
+    if size > limits.max_file_bytes:
+        raise InvalidMedia(
+            f"{_name(src)}: {size} bytes is larger than the {limits.max_file_bytes} bytes allowed"
+        )
+
+
+def _digest(src: Path, *extra: object) -> str:
+    h = hashlib.sha256()
+    with src.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    h.update(repr(extra).encode())
+    return h.hexdigest()[:20]
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos
+
+
+def _open_photo(src: Path, limits: MediaLimits) -> Image.Image:
+    """Open from the header only, refusing formats and sizes we do not take before decoding."""
+    with warnings.catch_warnings():
+        # Pillow only warns between 1x and 2x its own limit; a bomb must never get that far.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            im = Image.open(src, formats=PHOTO_FORMATS)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise InvalidMedia(
+                f"{_name(src)}: the photo has too many pixels (limit {limits.max_photo_pixels})"
+            ) from exc
+        except UnidentifiedImageError as exc:
+            head = read_head(src)
+            why = (
+                describe_text(head)
+                if looks_like_text(head)
+                else "it is not a JPEG, PNG, WebP or HEIC"
+            )
+            raise InvalidMedia(f"{_name(src)}: not a photo we can use: {why}") from exc
+    width, height = im.size
+    if width * height > limits.max_photo_pixels:
+        im.close()
+        raise InvalidMedia(
+            f"{_name(src)}: the photo is {width}x{height} = {width * height} pixels, more than "
+            f"the {limits.max_photo_pixels} allowed"
+        )
+    return im
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    if im.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):
+        # 16-bit greyscale: Pillow's convert clips at 255, so scale down by hand.
+        deep = np.asarray(im, dtype=np.uint32)
+        im = Image.fromarray((deep >> 8 if deep.max() > 255 else deep).astype(np.uint8), "L")
+    if im.mode == "P" and "transparency" in im.info:
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = im.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, FLATTEN_ONTO)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+def _shrink_to_cover(im: Image.Image, cover: tuple[int, int]) -> Image.Image:
+    """The smallest downscale that still covers ``cover`` (never an upscale)."""
+    scale = max(cover[0] / im.width, cover[1] / im.height)
+    if scale >= 1.0:
+        return im
+    size = (max(1, math.ceil(im.width * scale)), max(1, math.ceil(im.height * scale)))
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def ingest_photo(
+    src: Path, dest_dir: Path, *, cover: tuple[int, int], limits: MediaLimits = MediaLimits()
+) -> MediaInfo:
+    """Validate a photo and write an upright RGB JPEG no larger than needed to cover ``cover``.
+
+    ``cover`` is the size the render samples from: the output frame times the clip's largest
+    zoom. The result is named by the content and ``cover``, so a second call reuses it.
+    """
+    _check_size(src, limits, "photo")
+    out = dest_dir / f"photo-{_digest(src, cover)}.jpg"
+    if not out.exists():
+        im = _open_photo(src, limits)
+        try:
+            orientation = im.getexif().get(0x0112, 1)
+            if im.format == "JPEG":
+                # draft() decodes at 1/2, 1/4 or 1/8 scale, never below the requested size;
+                # the request is sized for the photo as it will stand after exif_transpose.
+                box = cover if orientation not in (5, 6, 7, 8) else (cover[1], cover[0])
+                scale = max(box[0] / im.width, box[1] / im.height)
+                if scale < 1.0:
+                    im.draft("RGB", (math.ceil(im.width * scale), math.ceil(im.height * scale)))
+            im.load()
+            upright = ImageOps.exif_transpose(im)
+            rgb = _shrink_to_cover(_to_rgb(upright), cover)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InvalidMedia(
+                f"{_name(src)}: the photo is damaged or incomplete and cannot be decoded ({exc})"
+            ) from exc
+        finally:
+            im.close()
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        partial = out.with_suffix(".partial")
+        # A fresh encode with no EXIF, XMP or ICC: nothing of the upload survives but pixels.
+        rgb.save(partial, "JPEG", quality=JPEG_QUALITY, subsampling=0)
+        partial.replace(out)
+        logger.info(
+            "photo normalised", extra={"source": _name(src), "size": f"{rgb.width}x{rgb.height}"}
+        )
+    with Image.open(out, formats=["JPEG"]) as done:
+        width, height = done.size
+    return MediaInfo(
+        path=str(out), kind=MediaKind.IMAGE, width=width, height=height, container=IMAGE_CONTAINER
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Audio and video: sniffed by content, opened with the sniffed demuxer forced
+
+
+def _sniff(src: Path, allowed: frozenset[str], what: str) -> str:
+    head = read_head(src)
+    container = sniff_container(head)
+    if container in allowed:
+        assert container is not None
+        return container
+    if looks_like_text(head):
+        raise InvalidMedia(f"{_name(src)}: not {what}: {describe_text(head)}")
+    kinds = "WAV, MP3, AAC/M4A, Ogg (Vorbis/Opus) or FLAC" if what == "audio" else "MP4/MOV/WebM"
+    raise InvalidMedia(f"{_name(src)}: not {what} we can use (we take {kinds})")
+
+
+def _wav_missing_bytes(src: Path) -> int:
+    """How many bytes of its data chunk a WAV file lacks (the demuxer reads a cut file quietly)."""
+    size = src.stat().st_size
+    with src.open("rb") as f:
+        f.seek(12)
+        while header := f.read(8):
+            if len(header) < 8:
+                return 0
+            kind, length = header[:4], int.from_bytes(header[4:], "little")
+            if kind == b"data":
+                # 0xFFFFFFFF marks a streamed WAV whose writer never knew its length.
+                return 0 if length == 0xFFFFFFFF else max(0, length - (size - f.tell()))
+            f.seek(length + (length & 1), 1)
+    return 0
+
+
+def _damaged(src: Path, detail: str) -> InvalidMedia:
+    return InvalidMedia(f"{_name(src)}: audio file is damaged ({detail})")
+
+
+def ingest_audio(src: Path, dest_dir: Path, *, limits: MediaLimits = MediaLimits()) -> MediaInfo:
+    """Validate an audio file by decoding all of it, and write it as 48 kHz 16-bit WAV."""
+    _check_size(src, limits, "audio")
+    container = _sniff(src, AUDIO_CONTAINERS, "audio")
+    out = dest_dir / f"audio-{_digest(src)}.wav"
+    if not out.exists():
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        partial = out.with_suffix(".partial")
+        try:
+            _decode_audio_to_wav(src, container, partial, limits)
+            partial.replace(out)
+        finally:
+            partial.unlink(missing_ok=True)
+    with wave.open(str(out), "rb") as w:
+        duration_ms = round(w.getnframes() * 1000 / w.getframerate())
+    return MediaInfo(
+        path=str(out),
+        kind=MediaKind.AUDIO,
+        duration_ms=duration_ms,
+        has_audio=True,
+        container="wav",
+    )
+
+
+def _decode_audio_to_wav(src: Path, container: str, out: Path, limits: MediaLimits) -> None:
+    try:
+        box = av.open(str(src), format=container, options=DEMUX_OPTIONS)
+    except av.FFmpegError as exc:
+        raise _damaged(src, "cannot open it") from exc
+    with box:
+        if not box.streams.audio:
+            raise InvalidMedia(f"{_name(src)}: has no audio stream")
+        stream = box.streams.audio[0]
+        codec = stream.codec_context.name
+        if codec not in AUDIO_CODECS[container]:
+            raise InvalidMedia(f"{_name(src)}: audio codec '{codec}' in {container} is not allowed")
+        declared_s = 0.0
+        if stream.duration is not None and stream.time_base is not None:
+            declared_s = float(stream.duration * stream.time_base)
+        elif box.duration:
+            declared_s = box.duration / 1_000_000
+        if declared_s * 1000 > limits.max_audio_ms:
+            raise InvalidMedia(
+                f"{_name(src)}: {declared_s:.0f} s of audio is longer than the "
+                f"{limits.max_audio_ms // 1000} s allowed"
+            )
+        channels = min(2, max(1, stream.codec_context.layout.nb_channels))
+        resampler = av.AudioResampler(
+            format="s16", layout="stereo" if channels == 2 else "mono", rate=SAMPLE_RATE
+        )
+        samples = 0
+        with wave.open(str(out), "wb") as w:
+            w.setnchannels(channels)
+            w.setsampwidth(2)
+            w.setframerate(SAMPLE_RATE)
+            try:
+                for frame in box.decode(stream):
+                    for chunk in resampler.resample(frame):
+                        w.writeframes(chunk.to_ndarray().tobytes())
+                        samples += chunk.samples
+                    if samples > limits.max_audio_ms * SAMPLE_RATE // 1000:
+                        raise InvalidMedia(
+                            f"{_name(src)}: the audio is longer than the "
+                            f"{limits.max_audio_ms // 1000} s allowed"
+                        )
+                for chunk in resampler.resample(None):
+                    w.writeframes(chunk.to_ndarray().tobytes())
+                    samples += chunk.samples
+            except av.FFmpegError as exc:
+                raise _damaged(src, f"decoding failed: {exc}") from exc
+    decoded_s = samples / SAMPLE_RATE
+    if samples == 0:
+        raise _damaged(src, "it holds no sound")
+    if container == "wav" and (missing := _wav_missing_bytes(src)):
+        raise _damaged(src, f"it is cut short: {missing} bytes of sound are missing")
+    if declared_s and decoded_s < declared_s * (1 - _TRUNCATION_TOLERANCE) - 0.05:
+        raise _damaged(
+            src, f"it is cut short: {decoded_s:.2f} s of the {declared_s:.2f} s its header declares"
+        )
+
+
+def ingest_video(src: Path, *, limits: MediaLimits = MediaLimits()) -> MediaInfo:
+    """Validate an uploaded or AI-generated video clip (kept as it is: re-encoding costs)."""
+    _check_size(src, limits, "video")
+    container = _sniff(src, VIDEO_CONTAINERS, "video")
+    facts = probe_streams(src)
+    video = facts.video
+    if video is None:
+        raise InvalidMedia(f"{_name(src)}: has no video stream")
+    if video.codec not in VIDEO_CODECS:
+        raise InvalidMedia(
+            f"{_name(src)}: video codec '{video.codec}' is not allowed (H.264, HEVC, VP9 or AV1)"
+        )
+    duration_ms = video.duration_ms or facts.duration_ms
+    if duration_ms <= 0:
+        raise InvalidMedia(f"{_name(src)}: the video has no duration")
+    if duration_ms > limits.max_video_ms:
+        raise InvalidMedia(
+            f"{_name(src)}: {duration_ms / 1000:.0f} s of video is longer than the "
+            f"{limits.max_video_ms // 1000} s allowed"
+        )
+    if video.width * video.height > limits.max_video_pixels:
+        raise InvalidMedia(
+            f"{_name(src)}: {video.width}x{video.height} is larger than the video size allowed"
+        )
+    _decode_first_frame(src, container)
+    return MediaInfo(
+        path=str(src),
+        kind=MediaKind.VIDEO,
+        width=video.width,
+        height=video.height,
+        duration_ms=duration_ms,
+        fps=video.fps,
+        has_audio=facts.audio is not None,
+        container=container,
+    )
+
+
+def _decode_first_frame(src: Path, container: str) -> None:
+    try:
+        with av.open(str(src), format=container, options=DEMUX_OPTIONS) as box:
+            for _frame in box.decode(video=0):
+                return
+    except av.FFmpegError as exc:
+        raise InvalidMedia(f"{_name(src)}: the video is damaged ({exc})") from exc
+    raise InvalidMedia(f"{_name(src)}: the video has no picture that can be decoded")
