@@ -9,7 +9,8 @@
        └──── cancel (from any live state) ─> cancelled
 
 Progress only moves forward; warnings accumulate (deduplicated, in order). A duplicate of the
-event that produced the current state is a no-op, so an at-least-once delivery can be replayed.
+event that produced the current state is a no-op, so an at-least-once delivery can be replayed;
+a Start from another worker is not a duplicate but a lost race, and is refused.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.errors import InvalidTransition
+from shared.errors import Conflict, InvalidRequest, InvalidTransition
 
 MAX_WARNINGS = 50
 
@@ -73,7 +74,7 @@ class Job(BaseModel):
     output: JobOutput | None = None
     error: str | None = None
     warnings: tuple[str, ...] = ()
-    comment: str | None = None
+    comment: str | None = Field(default=None, max_length=2000)
     rating: int | None = Field(default=None, ge=1, le=5)
     worker_id: str | None = None
     attempt: int = Field(default=0, ge=0)
@@ -168,12 +169,16 @@ def transition(job: Job, event: JobEvent, now: datetime) -> Job:
         return _bump(job, now, progress=progress, step=step)
 
     sources, target = _TRANSITIONS[event.kind]
+    if isinstance(event, Start) and job.status is target and job.worker_id != event.worker_id:
+        # Two workers raced for one job: only the claim that got there first may run it.
+        raise InvalidTransition(
+            f"job {job.job_id} is already processing on worker {job.worker_id}; "
+            f"worker {event.worker_id} cannot start it"
+        )
     if job.status is target:
         return job  # duplicate delivery of the event that got us here
     if job.status not in sources:
-        raise InvalidTransition(
-            f"job {job.job_id} is {job.status.value}; it cannot {event.kind}"
-        )
+        raise InvalidTransition(f"job {job.job_id} is {job.status.value}; it cannot {event.kind}")
     changes: dict[str, Any] = {"status": target}
     if isinstance(event, Start):
         changes.update(worker_id=event.worker_id, attempt=job.attempt + 1, step=event.step)
@@ -192,3 +197,40 @@ def transition(job: Job, event: JobEvent, now: datetime) -> Job:
 
 def _bump(job: Job, now: datetime, **changes: Any) -> Job:
     return job.model_copy(update={**changes, "updated_at": now, "version": job.version + 1})
+
+
+def apply_event(
+    job: Job, event: JobEvent, now: datetime, expected_attempt: int | None = None
+) -> Job:
+    """``transition`` fenced by attempt: a worker holding a stale attempt gets Conflict.
+
+    ``expected_attempt`` is the attempt the caller believes the job is on before the event (the
+    attempt its Start produced, or the one it saw when it claimed).
+    """
+    if expected_attempt is not None and job.attempt != expected_attempt:
+        raise Conflict(
+            f"job {job.job_id} is on attempt {job.attempt}, not {expected_attempt}: "
+            "this worker's claim is stale"
+        )
+    return transition(job, event, now)
+
+
+def with_feedback(
+    job: Job, now: datetime, comment: str | None = None, rating: int | None = None
+) -> Job:
+    """The job with the owner's comment and/or rating; InvalidRequest if a value is refused."""
+    changes: dict[str, Any] = {}
+    if comment is not None:
+        changes["comment"] = comment
+    if rating is not None:
+        changes["rating"] = rating
+    if not changes:
+        raise InvalidRequest("give a comment or a rating")
+    try:
+        updated = Job.model_validate({**job.model_dump(), **changes})
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InvalidRequest(f"feedback refused: {problems}") from None
+    if updated == job:
+        return job
+    return _bump(updated, now)

@@ -1,0 +1,1 @@
+"""Adapters: the ports (shared.ports) on Google Cloud: Firestore, Pub/Sub, GCS."""
