@@ -1,0 +1,142 @@
+"""Loudness: measure (EBU R128 integrated loudness, true peak) and two-pass normalise the mix.
+
+Pass one measures the mix with ``loudnorm``'s analysis; pass two applies it with the measured
+values, in linear mode where the true-peak limit allows (a plain gain: the mix keeps its
+dynamics), so the result lands on the target instead of near it. The final MP4 is measured again
+after the render, and that figure is what the job stores.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from shared.errors import RenderFailed
+from shared.render.plan import InputSpec, RenderPlan
+from shared.render.probe import read_head, sniff_container
+from shared.render.runner import CancelCheck, ProgressCallback, run_plan
+
+logger = logging.getLogger(__name__)
+
+MEASURE_TIMEOUT_S = 600
+SAMPLE_RATE = 48_000
+# Quieter than this is silence: there is nothing to normalise.
+SILENCE_LUFS = -70.0
+_JSON_BLOCK = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+
+
+@dataclass(frozen=True)
+class LoudnessMeasurement:
+    integrated_lufs: float  # -inf for silence
+    true_peak_db: float  # dBTP
+    lra_lu: float
+    threshold_lufs: float
+
+    @property
+    def silent(self) -> bool:
+        return not math.isfinite(self.integrated_lufs) or self.integrated_lufs < SILENCE_LUFS
+
+
+def _number(raw: object) -> float:
+    return float(str(raw).strip())  # "-inf" and "inf" parse as floats
+
+
+def parse_loudnorm_json(stderr: str) -> LoudnessMeasurement:
+    """The measurement from loudnorm's ``print_format=json`` report at the end of stderr."""
+    blocks = _JSON_BLOCK.findall(stderr)
+    if not blocks:
+        raise RenderFailed("loudness: FFmpeg printed no loudnorm report", stderr[-2000:])
+    report = json.loads(blocks[-1])
+    return LoudnessMeasurement(
+        integrated_lufs=_number(report["input_i"]),
+        true_peak_db=_number(report["input_tp"]),
+        lra_lu=_number(report["input_lra"]),
+        threshold_lufs=_number(report["input_thresh"]),
+    )
+
+
+def measure_loudness(
+    path: Path, *, ffmpeg: str | None = None, timeout_s: float = MEASURE_TIMEOUT_S
+) -> LoudnessMeasurement:
+    """Integrated loudness and true peak of the first audio stream of a local file."""
+    ffmpeg = ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
+    container = sniff_container(read_head(path))
+    forced = ["-f", container] if container else []
+    argv = [
+        ffmpeg, "-hide_banner", "-nostdin", "-protocol_whitelist", "file", *forced,
+        "-i", str(path), "-map", "0:a:0", "-vn",
+        "-af", "loudnorm=print_format=json", "-f", "null", "-",
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        raise RenderFailed(f"loudness: measuring took longer than {timeout_s:g} s") from exc
+    if done.returncode != 0:
+        raise RenderFailed(
+            f"loudness: FFmpeg exited with code {done.returncode}",
+            "\n".join(done.stderr.splitlines()[-20:]),
+            done.returncode,
+        )
+    return parse_loudnorm_json(done.stderr)
+
+
+def loudnorm_filter(measured: LoudnessMeasurement, target_lufs: float, true_peak_db: float) -> str:
+    """Pass two of loudnorm, from pass one's measurement (numbers only: nothing user-written)."""
+    # loudnorm stays linear only if the target range is at least the measured one.
+    lra = min(50.0, max(7.0, math.ceil(measured.lra_lu + 1)))
+    return (
+        f"loudnorm=I={target_lufs:.1f}:TP={true_peak_db:.1f}:LRA={lra:.1f}"
+        f":measured_I={measured.integrated_lufs:.2f}:measured_TP={measured.true_peak_db:.2f}"
+        f":measured_LRA={measured.lra_lu:.2f}:measured_thresh={measured.threshold_lufs:.2f}"
+        f":linear=true,aresample={SAMPLE_RATE}"
+    )
+
+
+def normalise_loudness(
+    src: Path,
+    dst: Path,
+    *,
+    target_lufs: float,
+    true_peak_db: float,
+    duration_ms: int,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    work_dir: Path | None = None,
+    ffmpeg: str | None = None,
+) -> LoudnessMeasurement:
+    """Write ``src`` (a WAV mix) to ``dst`` at the target loudness; returns pass one's figures.
+
+    A silent mix is copied unchanged: there is no loudness to correct.
+    """
+    measured = measure_loudness(src, ffmpeg=ffmpeg)
+    logger.info(
+        "loudness measured",
+        extra={"lufs": measured.integrated_lufs, "true_peak_db": measured.true_peak_db},
+    )
+    graph = "[0:a]anull[a]"
+    if not measured.silent:
+        graph = f"[0:a]{loudnorm_filter(measured, target_lufs, true_peak_db)}[a]"
+    plan = RenderPlan(
+        inputs=(InputSpec(str(src.resolve()), ("-f", "wav")),),
+        filter_graph=graph,
+        output_args=("-map", "[a]", "-c:a", "pcm_s16le", "-ar", str(SAMPLE_RATE)),
+        duration_ms=duration_ms,
+        frame_count=0,
+    )
+    run_plan(
+        plan,
+        dst,
+        progress=progress,
+        step="Normalising loudness",
+        cancel=cancel,
+        work_dir=work_dir,
+        ffmpeg=ffmpeg,
+    )
+    return measured
