@@ -1,0 +1,239 @@
+"""The pure render compiler: a timeline plus probed media -> FFmpeg render plans.
+
+Two plans per render: ``compile_audio_plan`` mixes the audio into a WAV of the video's exact
+length (the runtime then measures and normalises its loudness), and ``compile_video_plan`` draws
+the picture and muxes that normalised mix. No I/O here beyond reading the shipped font's metrics;
+the same input always gives the same plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from shared.errors import InvalidRequest
+from shared.render import clip_graph
+from shared.render.audio_graph import AudioSource, audio_filter_graph
+from shared.render.captions import caption_chunks
+from shared.render.overlays import DrawnText, clean_text, drawtext_filter, visible
+from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, MediaKind, RenderPlan
+from shared.render.text_layout import TextBlock, layout_text, safe_area
+from shared.render.timing import (
+    ClipSpan,
+    clip_spans,
+    frame_to_seconds,
+    frames_to_samples,
+    ms_to_frame,
+    ms_window,
+    total_frames,
+)
+from shared.timeline import (
+    Anchor,
+    OutputFormat,
+    PhotoClip,
+    Quality,
+    TextStyle,
+    Timeline,
+    TransitionType,
+)
+
+PREVIEW_DIVISOR = 3  # preview frames are a third of the final size (640x360 for 16:9)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    encoder: EncoderSettings  # chosen by the runtime by probing
+    audio_bitrate: str = "192k"
+    sample_rate: int = 48000
+
+
+def output_size(fmt: OutputFormat) -> tuple[int, int]:
+    width, height = fmt.size
+    if fmt.quality is Quality.PREVIEW:
+        return width // PREVIEW_DIVISOR // 2 * 2, height // PREVIEW_DIVISOR // 2 * 2
+    return width, height
+
+
+def _media(media: Mapping[str, MediaInfo], source: str, where: str, kind: MediaKind) -> MediaInfo:
+    info = media.get(source)
+    if info is None:
+        raise InvalidRequest(f"{where}: no media was prepared for source {source!r}")
+    if info.kind is not kind:
+        raise InvalidRequest(f"{where}: {source!r} is {info.kind.value}, expected {kind.value}")
+    return info
+
+
+def _audio_input(info: MediaInfo) -> InputSpec:
+    return InputSpec(info.path, ("-f", info.container) if info.container else ())
+
+
+def compile_audio_plan(
+    timeline: Timeline, media: Mapping[str, MediaInfo], options: RenderOptions
+) -> RenderPlan:
+    """The mix (voice + ducked, looped, faded music) as stereo PCM WAV of the video's length."""
+    fps, rate = timeline.format.fps, options.sample_rate
+    frames = total_frames(timeline)
+    inputs: list[InputSpec] = []
+    voice = music = None
+    if timeline.voice is not None:
+        info = _media(media, timeline.voice.source, "voice.source", MediaKind.AUDIO)
+        voice = (timeline.voice, AudioSource(len(inputs), info))
+        inputs.append(_audio_input(info))
+    if timeline.music is not None:
+        info = _media(media, timeline.music.source, "music.source", MediaKind.AUDIO)
+        music = (timeline.music, AudioSource(len(inputs), info))
+        inputs.append(_audio_input(info))
+    graph = audio_filter_graph(
+        voice=voice, music=music, samples=frames_to_samples(frames, fps, rate), sample_rate=rate
+    )
+    # Float samples: the unnormalised sum may exceed full scale until loudnorm brings it down.
+    output = ("-map", "[aout]", "-c:a", "pcm_f32le", "-ar", str(rate), "-ac", "2", "-f", "wav")
+    return RenderPlan(tuple(inputs), graph, output, timeline.duration_ms, frames)
+
+
+def _texts(
+    timeline: Timeline, media: Mapping[str, MediaInfo], size: tuple[int, int]
+) -> list[DrawnText]:
+    """Every overlay and caption, laid out inside the safe area, in drawing order."""
+    width, height = size
+    fps = timeline.format.fps
+    area = safe_area(width, height)
+    items = []
+
+    def block(text: str, style: TextStyle, anchor: Anchor, x: float, dy: float) -> TextBlock:
+        return layout_text(
+            clean_text(text),
+            font=style.font,
+            size_px=max(1, round(style.size * height)),
+            area=area,
+            anchor=anchor,
+            centre_x=x * width,
+            offset_y=dy * height,
+            box=style.box,
+        )
+
+    for i, text in enumerate(timeline.texts):
+        items.append(
+            DrawnText(
+                f"text_{i:02d}.txt",
+                block(text.text, text.style, text.anchor, text.x, text.offset_y),
+                text.style,
+                ms_window(text.start_ms, text.end_ms, fps),
+                ms_to_frame(text.fade_in_ms, fps),
+                ms_to_frame(text.fade_out_ms, fps),
+            )
+        )
+    captions, voice = timeline.captions, timeline.voice
+    if captions is not None and captions.enabled and voice is not None:
+        info = _media(media, voice.source, "voice.source", MediaKind.AUDIO)
+        chunks = caption_chunks(
+            voice,
+            voice_file_ms=info.duration_ms,
+            timeline_ms=timeline.duration_ms,
+            max_words=captions.max_words,
+        )
+        for i, chunk in enumerate(chunks):
+            items.append(
+                DrawnText(
+                    f"caption_{i:03d}.txt",
+                    block(chunk.text, captions.style, Anchor.BOTTOM, 0.5, 0.0),
+                    captions.style,
+                    ms_window(chunk.start_ms, chunk.end_ms, fps),
+                )
+            )
+    return [item for item in items if item.window.end > item.window.start]
+
+
+def _chain_clips(spans: list[ClipSpan], base: int, fps: int) -> list[str]:
+    """Join the clip streams [v<i>] in order: xfade for transitions, concat for cuts."""
+    graph, prev = [], f"[v{spans[0].index}]"
+    for span in spans[1:]:
+        out = f"[x{span.index}]"
+        if span.transition_in is TransitionType.CUT or span.overlap_in == 0:
+            graph.append(f"{prev}[v{span.index}]concat=n=2:v=1:a=0{out}")
+        else:
+            graph.append(
+                f"{prev}[v{span.index}]xfade=transition={span.transition_in.value}"
+                f":duration={frame_to_seconds(span.overlap_in, fps)}"
+                f":offset={frame_to_seconds(span.start - base, fps)}{out}"
+            )
+        prev = out
+    return [*graph, f"{prev}settb=1/{fps},setpts=N[joined]"]
+
+
+def compile_video_plan(
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    options: RenderOptions,
+    audio: MediaInfo | None,
+    frame_range: tuple[int, int] | None = None,
+) -> RenderPlan:
+    """The picture encoded with ``options.encoder``, exactly the frames of ``frame_range``
+    (default: all), with ``audio`` (the normalised mix) muxed as AAC."""
+    fps = timeline.format.fps
+    size = output_size(timeline.format)
+    all_frames = total_frames(timeline)
+    first, last = frame_range if frame_range is not None else (0, all_frames)
+    if not 0 <= first < last <= all_frames:
+        raise InvalidRequest(f"frame_range {frame_range} is not inside [0, {all_frames})")
+    spans = [s for s in clip_spans(timeline) if s.start < last and s.end > first]
+    base = spans[0].start
+
+    inputs: list[InputSpec] = []
+    graph: list[str] = []
+    for span in spans:
+        clip = timeline.video[span.index]
+        where = f"video[{span.index}].source"
+        if isinstance(clip, PhotoClip):
+            info = _media(media, clip.source, where, MediaKind.IMAGE)
+            inputs.append(clip_graph.photo_input(clip, info, *size))
+            graph.append(
+                clip_graph.photo_chain(clip, span.index, len(inputs) - 1, span.frames, size, fps)
+            )
+        else:
+            info = _media(media, clip.source, where, MediaKind.VIDEO)
+            inputs.append(clip_graph.video_input(clip, info, span.frames, fps))
+            graph.append(
+                clip_graph.video_chain(clip, span.index, len(inputs) - 1, span.frames, size, fps)
+            )
+    graph += _chain_clips(spans, base, fps)
+
+    post = []
+    if (first, last) != (base, spans[-1].end):
+        post.append(f"trim=start_frame={first - base}:end_frame={last - base},setpts=PTS-STARTPTS")
+    texts = [t for t in _texts(timeline, media, size) if visible(t, first, last)]
+    post += [drawtext_filter(t, first) for t in texts]
+    post.append("format=yuv420p")
+    graph.append(f"[joined]{','.join(post)}[vout]")
+
+    frames = last - first
+    output = ["-map", "[vout]"]
+    if audio is not None:
+        output += ["-map", f"{len(inputs)}:a"]
+        inputs.append(_audio_input(audio))
+    output += ["-c:v", options.encoder.codec, *options.encoder.args]
+    output += [
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
+        "-r",
+        str(fps),
+        "-frames:v",
+        str(frames),
+    ]
+    if audio is not None:
+        output += ["-c:a", "aac", "-b:a", options.audio_bitrate, "-ar", str(options.sample_rate)]
+        output += ["-ac", "2"]
+    else:
+        output += ["-an"]
+    output += ["-movflags", "+faststart"]
+    text_files = {t.file_name: t.block.text for t in texts}
+    return RenderPlan(
+        tuple(inputs),
+        ";".join(graph),
+        tuple(output),
+        duration_ms=(frames * 1000 + fps // 2) // fps,
+        frame_count=frames,
+        text_files=text_files,
+    )
