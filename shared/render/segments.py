@@ -1,9 +1,10 @@
 """Cut a timeline into segments that render independently and join without re-encoding. Pure.
 
-A cut falls only where a clip ends (``clip_spans``): a transition overlaps the end of the clip it
-leaves, so cutting at that clip's end keeps every transition whole inside one segment (the segment
-before the cut renders the start of the next clip for it). Each segment's ``key`` hashes everything
-that decides its pixels, so a re-render after an edit re-uses every segment the edit did not touch.
+A cut falls only where a clip ends (``timing.clip_spans``): a transition overlaps the end of the
+clip it leaves, so cutting at that clip's end keeps every transition whole inside one segment (the
+segment before the cut renders the start of the next clip for it). Each segment's ``key`` hashes
+everything that decides its pixels, so a re-render after an edit re-uses every segment the edit did
+not touch.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from shared.render.plan import EncoderSettings
+from shared.render.timing import ClipSpan, clip_spans, total_frames
 from shared.timeline.model import SCHEMA_VERSION, Timeline
 
 # Bump when the meaning of a key changes (what it covers, how segments are encoded or cut), so no
@@ -43,25 +45,6 @@ class KeyContext:
     render: str = ""  # render options and the compiler's version, as one stable string
 
 
-def _frame(ms: int, fps: int) -> int:
-    # Half up, in integers: the output clock (frame n shows at n / fps).
-    return (ms * fps + 500) // 1000
-
-
-def total_frames(timeline: Timeline) -> int:
-    return _frame(timeline.duration_ms, timeline.format.fps)
-
-
-def clip_spans(timeline: Timeline) -> list[tuple[int, int]]:
-    """Each clip's output frames [first, end), transitions included (neighbours overlap)."""
-    fps = timeline.format.fps
-    spans, start_ms = [], 0
-    for clip in timeline.video:
-        spans.append((_frame(start_ms, fps), _frame(start_ms + clip.duration_ms, fps)))
-        start_ms += clip.duration_ms - clip.transition.duration_ms
-    return spans
-
-
 def _pick_cuts(candidates: list[int], total: int, n: int) -> list[int]:
     """n - 1 of the candidate cut frames, each the nearest to an even share of the frames."""
     cuts: list[int] = []
@@ -83,7 +66,7 @@ def _key(
     timeline: Timeline,
     frame_range: tuple[int, int],
     clips: tuple[int, ...],
-    spans: list[tuple[int, int]],
+    spans: tuple[ClipSpan, ...],
     context: KeyContext,
 ) -> str:
     fps = timeline.format.fps
@@ -101,7 +84,7 @@ def _key(
             {
                 "clip": clip.model_dump(mode="json"),
                 "media": context.media_hashes[clip.source],
-                "span": spans[i],
+                "span": (spans[i].start, spans[i].end),
             }
         )
     captions = None
@@ -138,14 +121,12 @@ def plan_segments(timeline: Timeline, n: int, context: KeyContext) -> list[Segme
         raise ValueError(f"segments: {n} is not a number of segments (need at least 1)")
     total = total_frames(timeline)
     spans = clip_spans(timeline)
-    candidates = sorted({end for _, end in spans[:-1] if 0 < end < total})
+    candidates = sorted({s.end for s in spans[:-1] if 0 < s.end < total})
     n = min(n, len(candidates) + 1)
     bounds = [0, *_pick_cuts(candidates, total, n), total]
     segments = []
     for index, frame_range in enumerate(zip(bounds, bounds[1:], strict=False)):
-        clips = tuple(
-            i for i, (a, b) in enumerate(spans) if a < frame_range[1] and b > frame_range[0]
-        )
+        clips = tuple(s.index for s in spans if s.start < frame_range[1] and s.end > frame_range[0])
         key = _key(timeline, frame_range, clips, spans, context)
         segments.append(Segment(index, frame_range, clips, key))
     return segments
