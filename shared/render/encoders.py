@@ -1,5 +1,8 @@
 """Pick the H.264 encoder by trying it, not by its name.
 
+The settings are the encoder's own options; the compiler adds what every output shares
+(H.264 High profile, yuv420p, the frame rate).
+
 An FFmpeg build lists ``h264_nvenc`` whether or not this machine has an NVIDIA GPU with a working
 driver (and data-centre GPUs such as the H100 have no NVENC at all), so the only reliable test is a
 tiny real encode. The answer is cached per FFmpeg binary for the life of the process.
@@ -19,8 +22,6 @@ from shared.timeline.model import Quality
 logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 30
-# Every encoder we choose writes H.264 High, 4:2:0, which every player and platform accepts.
-_COMMON = ("-profile:v", "high", "-pix_fmt", "yuv420p")
 _NVENC_CQ = {Quality.FINAL: "20", Quality.PREVIEW: "28"}
 _X264 = {
     Quality.FINAL: ("-preset", "medium", "-crf", "20"),
@@ -33,13 +34,13 @@ def nvenc_settings(quality: Quality) -> EncoderSettings:
         codec="h264_nvenc",
         args=(
             "-preset", "p4", "-rc", "vbr", "-cq", _NVENC_CQ[quality], "-b:v", "0",
-            "-rc-lookahead", "16", *_COMMON,
+            "-rc-lookahead", "16",
         ),
     )  # fmt: skip
 
 
 def x264_settings(quality: Quality) -> EncoderSettings:
-    return EncoderSettings(codec="libx264", args=(*_X264[quality], *_COMMON))
+    return EncoderSettings(codec="libx264", args=_X264[quality])
 
 
 @functools.lru_cache(maxsize=4)

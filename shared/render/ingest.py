@@ -36,6 +36,7 @@ from shared.render.probe import (
     read_head,
     sniff_container,
 )
+from shared.timeline.model import Fit
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,9 @@ class MediaLimits:
     max_audio_ms: int = 3 * 60 * 60 * 1000
     max_video_ms: int = 60 * 60 * 1000
     max_video_pixels: int = 4096 * 2304
+
+
+DEFAULT_LIMITS = MediaLimits()
 
 
 def _name(src: Path) -> str:
@@ -144,25 +148,37 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     return im if im.mode == "RGB" else im.convert("RGB")
 
 
-def _shrink_to_cover(im: Image.Image, cover: tuple[int, int]) -> Image.Image:
-    """The smallest downscale that still covers ``cover`` (never an upscale)."""
-    scale = max(cover[0] / im.width, cover[1] / im.height)
+def _needed_scale(fit: Fit, box: tuple[int, int], width: int, height: int) -> float:
+    """The scale at which a width x height photo just covers (crop) or fills (blur) ``box``."""
+    ratios = (box[0] / width, box[1] / height)
+    return max(ratios) if fit is Fit.CROP else min(ratios)
+
+
+def _shrink(im: Image.Image, fit: Fit, box: tuple[int, int]) -> Image.Image:
+    scale = _needed_scale(fit, box, im.width, im.height)
     if scale >= 1.0:
-        return im
+        return im  # never upscale here: the render scales once, at the end
     size = (max(1, math.ceil(im.width * scale)), max(1, math.ceil(im.height * scale)))
     return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def ingest_photo(
-    src: Path, dest_dir: Path, *, cover: tuple[int, int], limits: MediaLimits = MediaLimits()
+    src: Path,
+    dest_dir: Path,
+    *,
+    box: tuple[int, int],
+    fit: Fit = Fit.CROP,
+    limits: MediaLimits = DEFAULT_LIMITS,
 ) -> MediaInfo:
-    """Validate a photo and write an upright RGB JPEG no larger than needed to cover ``cover``.
+    """Validate a photo and write an upright RGB JPEG no larger than the render needs.
 
-    ``cover`` is the size the render samples from: the output frame times the clip's largest
-    zoom. The result is named by the content and ``cover``, so a second call reuses it.
+    ``box`` is the size the render samples from: the output frame times the clip's largest
+    zoom. With ``Fit.CROP`` the photo is kept large enough to cover it, with ``Fit.BLUR`` to fill
+    it edge to edge the other way. The result is named by content, box and fit, so a second
+    call reuses it.
     """
     _check_size(src, limits, "photo")
-    out = dest_dir / f"photo-{_digest(src, cover)}.jpg"
+    out = dest_dir / f"photo-{_digest(src, box, fit.value)}.jpg"
     if not out.exists():
         im = _open_photo(src, limits)
         try:
@@ -170,13 +186,14 @@ def ingest_photo(
             if im.format == "JPEG":
                 # draft() decodes at 1/2, 1/4 or 1/8 scale, never below the requested size;
                 # the request is sized for the photo as it will stand after exif_transpose.
-                box = cover if orientation not in (5, 6, 7, 8) else (cover[1], cover[0])
-                scale = max(box[0] / im.width, box[1] / im.height)
+                turned = orientation in (5, 6, 7, 8)
+                upright_box = (box[1], box[0]) if turned else box
+                scale = _needed_scale(fit, upright_box, im.width, im.height)
                 if scale < 1.0:
                     im.draft("RGB", (math.ceil(im.width * scale), math.ceil(im.height * scale)))
             im.load()
             upright = ImageOps.exif_transpose(im)
-            rgb = _shrink_to_cover(_to_rgb(upright), cover)
+            rgb = _shrink(_to_rgb(upright), fit, box)
         except (OSError, SyntaxError, ValueError) as exc:
             raise InvalidMedia(
                 f"{_name(src)}: the photo is damaged or incomplete and cannot be decoded ({exc})"
@@ -234,7 +251,7 @@ def _damaged(src: Path, detail: str) -> InvalidMedia:
     return InvalidMedia(f"{_name(src)}: audio file is damaged ({detail})")
 
 
-def ingest_audio(src: Path, dest_dir: Path, *, limits: MediaLimits = MediaLimits()) -> MediaInfo:
+def ingest_audio(src: Path, dest_dir: Path, *, limits: MediaLimits = DEFAULT_LIMITS) -> MediaInfo:
     """Validate an audio file by decoding all of it, and write it as 48 kHz 16-bit WAV."""
     _check_size(src, limits, "audio")
     container = _sniff(src, AUDIO_CONTAINERS, "audio")
@@ -315,7 +332,7 @@ def _decode_audio_to_wav(src: Path, container: str, out: Path, limits: MediaLimi
         )
 
 
-def ingest_video(src: Path, *, limits: MediaLimits = MediaLimits()) -> MediaInfo:
+def ingest_video(src: Path, *, limits: MediaLimits = DEFAULT_LIMITS) -> MediaInfo:
     """Validate an uploaded or AI-generated video clip (kept as it is: re-encoding costs)."""
     _check_size(src, limits, "video")
     container = _sniff(src, VIDEO_CONTAINERS, "video")

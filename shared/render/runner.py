@@ -58,7 +58,7 @@ class RunResult:
     facts: StreamFacts
 
 
-def _cancelled(cancel: CancelCheck | None) -> bool:
+def is_cancelled(cancel: CancelCheck | None) -> bool:
     if cancel is None:
         return False
     if isinstance(cancel, threading.Event):
@@ -224,7 +224,7 @@ def run_plan(
             reader.start()
         try:
             while proc.poll() is None:
-                if _cancelled(cancel):
+                if is_cancelled(cancel):
                     _stop(proc)
                     raise Cancelled(f"{step}: cancelled")
                 if timeout_s is not None and time.monotonic() - started > timeout_s:

@@ -60,7 +60,7 @@ def test_chosen_settings_encode_h264_high_yuv420p(tmp_path: Path, quality: Quali
     out = tmp_path / "x.mp4"
     subprocess.run(
         [FFMPEG, "-v", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=0.5",
-         "-c:v", enc.codec, *enc.args, str(out)],
+         "-c:v", enc.codec, *enc.args, "-profile:v", "high", "-pix_fmt", "yuv420p", str(out)],
         check=True, timeout=60,
     )  # fmt: skip
     video = probe_streams(out).video

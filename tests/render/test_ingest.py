@@ -18,6 +18,7 @@ from examples.make_media import draw_logo, draw_photo, save_sideways_jpeg, write
 from shared.errors import InvalidMedia
 from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo, ingest_video
 from shared.render.plan import MediaKind
+from shared.timeline.model import Fit
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 COVER = (640, 360)
@@ -56,7 +57,7 @@ def test_each_photo_kind_becomes_a_fresh_rgb_jpeg(
 ) -> None:
     src = tmp_path / name
     photo.save(src, fmt)
-    info = ingest_photo(src, tmp_path / "work", cover=COVER)
+    info = ingest_photo(src, tmp_path / "work", box=COVER)
     assert info.kind is MediaKind.IMAGE and info.container == "image2"
     with Image.open(info.path) as out:
         assert out.format == "JPEG" and out.mode == "RGB"
@@ -78,7 +79,7 @@ def test_exif_orientation_6_is_turned_upright(tmp_path: Path) -> None:
     save_sideways_jpeg(upright, src)
     with Image.open(src) as stored:
         assert stored.size == (600, 800)  # as the sensor wrote it
-    info = ingest_photo(src, tmp_path / "work", cover=COVER)
+    info = ingest_photo(src, tmp_path / "work", box=COVER)
     assert (info.width, info.height) == (640, 480)
     with Image.open(info.path) as out:
         r, g, b = out.getpixel((20, 20))
@@ -92,7 +93,7 @@ def test_metadata_is_dropped(tmp_path: Path, photo: Image.Image) -> None:
     exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPS
     src = tmp_path / "gps.jpg"
     photo.save(src, "JPEG", exif=exif)
-    info = ingest_photo(src, tmp_path / "work", cover=COVER)
+    info = ingest_photo(src, tmp_path / "work", box=COVER)
     raw = Path(info.path).read_bytes()
     assert b"PhoneMaker" not in raw and b"Exif" not in raw
 
@@ -100,7 +101,7 @@ def test_metadata_is_dropped(tmp_path: Path, photo: Image.Image) -> None:
 def test_png_alpha_is_flattened_onto_white(tmp_path: Path) -> None:
     src = tmp_path / "logo.png"
     draw_logo(400).save(src, "PNG")
-    info = ingest_photo(src, tmp_path / "work", cover=(200, 200))
+    info = ingest_photo(src, tmp_path / "work", box=(200, 200))
     with Image.open(info.path) as out:
         assert out.mode == "RGB"
         assert min(out.getpixel((1, 1))) > 245  # transparent corner -> white
@@ -111,11 +112,11 @@ def test_png_alpha_is_flattened_onto_white(tmp_path: Path) -> None:
 def test_large_jpeg_is_decoded_reduced_and_never_upscaled(tmp_path: Path) -> None:
     src = tmp_path / "big.jpg"
     draw_photo(13, 4000, 3000).save(src, "JPEG", quality=85)
-    info = ingest_photo(src, tmp_path / "work", cover=(960, 540))
+    info = ingest_photo(src, tmp_path / "work", box=(960, 540))
     assert (info.width, info.height) == (960, 720)
     small = tmp_path / "small.jpg"
     draw_photo(14, 320, 240).save(small, "JPEG")
-    info = ingest_photo(small, tmp_path / "work", cover=(1920, 1080))
+    info = ingest_photo(small, tmp_path / "work", box=(1920, 1080))
     assert (info.width, info.height) == (320, 240)
 
 
@@ -123,20 +124,20 @@ def test_sixteen_bit_and_palette_pngs_are_normalised(tmp_path: Path) -> None:
     deep = tmp_path / "deep.png"
     ramp = (np.linspace(0, 65535, 300 * 200).reshape(200, 300)).astype(np.uint16)
     Image.fromarray(ramp).save(deep)
-    with Image.open(ingest_photo(deep, tmp_path / "w", cover=(300, 200)).path) as out:
+    with Image.open(ingest_photo(deep, tmp_path / "w", box=(300, 200)).path) as out:
         lo, hi = out.convert("L").getextrema()
         assert lo < 10 and hi > 240  # the whole range kept, not clipped to white
     pal = tmp_path / "pal.png"
     draw_logo(200).convert("P").save(pal, transparency=0)
-    with Image.open(ingest_photo(pal, tmp_path / "w", cover=(100, 100)).path) as out:
+    with Image.open(ingest_photo(pal, tmp_path / "w", box=(100, 100)).path) as out:
         assert out.mode == "RGB"
 
 
 def test_same_photo_is_ingested_once(tmp_path: Path, photo: Image.Image) -> None:
     src = tmp_path / "a.jpg"
     photo.save(src, "JPEG")
-    first = ingest_photo(src, tmp_path / "work", cover=COVER)
-    again = ingest_photo(src, tmp_path / "work", cover=COVER)
+    first = ingest_photo(src, tmp_path / "work", box=COVER)
+    again = ingest_photo(src, tmp_path / "work", box=COVER)
     assert first == again and len(list((tmp_path / "work").iterdir())) == 1
 
 
@@ -153,7 +154,7 @@ def test_not_a_photo_is_refused(tmp_path: Path, content: bytes, message: str) ->
     src = tmp_path / "upload.jpg"
     src.write_bytes(content)
     with pytest.raises(InvalidMedia, match=message):
-        ingest_photo(src, tmp_path / "work", cover=COVER)
+        ingest_photo(src, tmp_path / "work", box=COVER)
 
 
 def test_truncated_jpeg_is_refused(tmp_path: Path, photo: Image.Image) -> None:
@@ -162,7 +163,7 @@ def test_truncated_jpeg_is_refused(tmp_path: Path, photo: Image.Image) -> None:
     cut = tmp_path / "cut.jpg"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     with pytest.raises(InvalidMedia, match="damaged or incomplete"):
-        ingest_photo(cut, tmp_path / "work", cover=COVER)
+        ingest_photo(cut, tmp_path / "work", box=COVER)
     assert not (tmp_path / "work").exists() or not any((tmp_path / "work").iterdir())
 
 
@@ -173,7 +174,7 @@ def test_decompression_bomb_is_refused_from_the_header(tmp_path: Path, side: int
     assert src.stat().st_size < 200_000  # tens of KB on disk, hundreds of MB once decoded
     started = time.perf_counter()
     with pytest.raises(InvalidMedia, match="pixels"):
-        ingest_photo(src, tmp_path / "work", cover=COVER)
+        ingest_photo(src, tmp_path / "work", box=COVER)
     assert time.perf_counter() - started < 1.0
 
 
@@ -182,7 +183,7 @@ def test_pixel_cap_is_configurable(tmp_path: Path, photo: Image.Image) -> None:
     photo.save(src, "JPEG")
     with pytest.raises(InvalidMedia, match="more than the 100000 allowed"):
         ingest_photo(
-            src, tmp_path / "work", cover=COVER, limits=MediaLimits(max_photo_pixels=100_000)
+            src, tmp_path / "work", box=COVER, limits=MediaLimits(max_photo_pixels=100_000)
         )
 
 
@@ -296,3 +297,12 @@ def test_avi_is_refused(tmp_path: Path) -> None:
     ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:d=0.5", "-c:v", "mpeg4", "-f", "avi", str(src))
     with pytest.raises(InvalidMedia, match="not video we can use"):
         ingest_video(src)
+
+
+def test_blur_fit_keeps_only_what_fills_the_frame(tmp_path: Path) -> None:
+    src = tmp_path / "portrait.jpg"
+    draw_photo(15, 600, 800).save(src, "JPEG")
+    crop = ingest_photo(src, tmp_path / "work", box=(640, 360), fit=Fit.CROP)
+    blur = ingest_photo(src, tmp_path / "work", box=(640, 360), fit=Fit.BLUR)
+    assert (crop.width, crop.height) == (600, 800)  # covering 640 wide would need an upscale
+    assert (blur.width, blur.height) == (270, 360)  # standing inside 360 high is enough

@@ -1,0 +1,374 @@
+"""The render use case: a validated timeline in, a checked MP4 and its poster out.
+
+    resolve sources -> ingest (validate, normalise) -> compile the audio mix -> render it
+    -> normalise its loudness (two passes) -> compile the video -> render it -> verify
+    (duration within one frame, size, fps, AAC) -> measure loudness on the MP4 -> poster
+
+Each step reports progress on one 0-100 scale with a step text a person can read. The pieces
+the segmented renderer reuses are public: ``prepare_media``, ``render_audio``, ``verify_video``
+and ``finish``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.errors import Cancelled, InvalidMedia, RenderFailed
+from shared.render import kenburns
+from shared.render.compiler import (
+    RenderOptions,
+    compile_audio_plan,
+    compile_video_plan,
+    output_size,
+)
+from shared.render.encoders import choose_encoder
+from shared.render.ingest import (
+    DEFAULT_LIMITS,
+    MediaLimits,
+    ingest_audio,
+    ingest_photo,
+    ingest_video,
+)
+from shared.render.loudness import measure_loudness, normalise_loudness
+from shared.render.media_resolver import Resolver
+from shared.render.plan import EncoderSettings, MediaInfo
+from shared.render.poster import poster_time_ms, write_poster
+from shared.render.probe import StreamFacts, probe_media
+from shared.render.runner import CancelCheck, ProgressCallback, is_cancelled, run_plan
+from shared.timeline.model import Fit, PhotoClip, Quality, Timeline
+
+logger = logging.getLogger(__name__)
+
+# Share of the progress bar per step: the video encode is nearly all of the time.
+STEPS = (
+    ("Preparing media", 6.0),
+    ("Mixing audio", 6.0),
+    ("Rendering video", 84.0),
+    ("Checking the video", 4.0),
+)
+LOUDNESS_TOLERANCE_LU = 1.0
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    video_path: Path
+    poster_path: Path
+    duration_ms: int
+    frame_count: int
+    size_bytes: int
+    width: int
+    height: int
+    fps: float
+    loudness_lufs: float | None  # None when the video is silent
+    true_peak_db: float | None
+    warnings: tuple[str, ...]
+    encoder: str
+
+
+def scaled(progress: ProgressCallback | None, low: float, high: float) -> ProgressCallback | None:
+    """A callback that maps 0-100 onto ``low``-``high`` of ``progress``, keeping the step text."""
+    if progress is None:
+        return None
+    outer = progress
+
+    def report(percent: float, step: str) -> None:
+        outer(min(high, low + (high - low) * percent / 100), step)
+
+    return report
+
+
+class _Steps:
+    """Each step's own 0-100 on its share of the whole render, with a cancellation check."""
+
+    def __init__(self, progress: ProgressCallback | None, cancel: CancelCheck | None) -> None:
+        self._progress = progress
+        self._cancel = cancel
+        self._spans: dict[str, tuple[float, float]] = {}
+        at = 0.0
+        for name, share in STEPS:
+            self._spans[name] = (at, at + share)
+            at += share
+
+    def begin(self, name: str) -> ProgressCallback | None:
+        if is_cancelled(self._cancel):
+            raise Cancelled(f"{name}: cancelled")
+        report = scaled(self._progress, *self._spans[name])
+        if report is not None:
+            report(0.0, name)
+        return report
+
+
+def with_quality(timeline: Timeline, quality: Quality | None) -> Timeline:
+    if quality is None or quality is timeline.format.quality:
+        return timeline
+    return timeline.model_copy(
+        update={"format": timeline.format.model_copy(update={"quality": quality})}
+    )
+
+
+def _photo_needs(timeline: Timeline) -> dict[str, tuple[Fit, tuple[int, int]]]:
+    """Per photo source: the fit and the box it is sampled from (output size x largest zoom)."""
+    width, height = output_size(timeline.format)
+    needs: dict[str, tuple[Fit, tuple[int, int]]] = {}
+    for clip in timeline.video:
+        if not isinstance(clip, PhotoClip):
+            continue
+        zoom = kenburns.max_zoom(kenburns.resolve(clip.kenburns))
+        box = (round(width * zoom), round(height * zoom))
+        if clip.source in needs:
+            fit, seen = needs[clip.source]
+            # Used twice: keep enough for both uses (covering is the larger need).
+            fit = fit if fit is clip.fit else Fit.CROP
+            box = (max(box[0], seen[0]), max(box[1], seen[1]))
+        else:
+            fit = clip.fit
+        needs[clip.source] = (fit, box)
+    return needs
+
+
+def prepare_media(
+    timeline: Timeline,
+    resolver: Resolver,
+    work_dir: Path,
+    *,
+    limits: MediaLimits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+) -> dict[str, MediaInfo]:
+    """Every source of the timeline, resolved, validated and normalised: source -> MediaInfo.
+
+    Raises InvalidMedia naming the timeline field and the problem for any file we refuse.
+    """
+    photos = _photo_needs(timeline)
+    uses: dict[str, str] = {}  # source -> the first field naming it (for error messages)
+    for i, clip in enumerate(timeline.video):
+        uses.setdefault(clip.source, f"video[{i}].source")
+    for field, track in (("voice.source", timeline.voice), ("music.source", timeline.music)):
+        if track is not None:
+            uses.setdefault(track.source, field)
+    downloads, normalised = work_dir / "sources", work_dir / "media"
+    downloads.mkdir(parents=True, exist_ok=True)
+    media: dict[str, MediaInfo] = {}
+    for n, (source, field) in enumerate(uses.items()):
+        if is_cancelled(cancel):
+            raise Cancelled("preparing media: cancelled")
+        local = resolver.resolve(source, downloads)
+        try:
+            if source in photos:
+                fit, box = photos[source]
+                media[source] = ingest_photo(local, normalised, box=box, fit=fit, limits=limits)
+            elif field.startswith("video["):
+                media[source] = ingest_video(local, limits=limits)
+            else:
+                media[source] = ingest_audio(local, normalised, limits=limits)
+        except InvalidMedia as exc:
+            raise InvalidMedia(f"{field} ({source}): {exc.message}") from exc
+        if progress is not None:
+            progress((n + 1) / len(uses) * 100, "Preparing media")
+    return media
+
+
+def render_audio(
+    timeline: Timeline,
+    media: dict[str, MediaInfo],
+    options: RenderOptions,
+    work_dir: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    ffmpeg: str | None = None,
+) -> MediaInfo:
+    """The whole mix at the timeline's loudness target, as a WAV of the video's exact length.
+
+    Progress: the mix is the first half, the loudness passes the second.
+    """
+    plan = compile_audio_plan(timeline, media, options)
+    mix = work_dir / "mix.wav"
+    run_plan(
+        plan, mix, progress=scaled(progress, 0, 50), step="Mixing audio", cancel=cancel,
+        work_dir=work_dir, ffmpeg=ffmpeg,
+    )  # fmt: skip
+    normalised = work_dir / "mix-normalised.wav"
+    normalise_loudness(
+        mix,
+        normalised,
+        target_lufs=timeline.loudness.target_lufs,
+        true_peak_db=timeline.loudness.true_peak_db,
+        duration_ms=plan.duration_ms,
+        progress=scaled(progress, 50, 100),
+        cancel=cancel,
+        work_dir=work_dir,
+        ffmpeg=ffmpeg,
+    )
+    return probe_media(normalised)
+
+
+def verify_video(timeline: Timeline, facts: StreamFacts) -> None:
+    """RenderFailed unless the MP4 is what the timeline asks for: size, fps, length, AAC audio."""
+    video = facts.video
+    if video is None:
+        raise RenderFailed("the output has no video stream")
+    expected = output_size(timeline.format)
+    problems = []
+    if (video.width, video.height) != expected:
+        problems.append(f"size {video.width}x{video.height}, expected {expected[0]}x{expected[1]}")
+    fps = timeline.format.fps
+    if abs(video.fps - fps) > 0.01:
+        problems.append(f"{video.fps:g} fps, expected {fps}")
+    duration = video.duration_ms or facts.duration_ms
+    if abs(duration - timeline.duration_ms) > 1000 / fps + 1:
+        problems.append(f"lasts {duration} ms, expected {timeline.duration_ms} ms (one frame)")
+    if (video.codec, video.pix_fmt) != ("h264", "yuv420p"):
+        problems.append(f"video is {video.codec}/{video.pix_fmt}, expected h264/yuv420p")
+    if facts.audio is None or facts.audio.codec != "aac":
+        problems.append("no AAC audio stream")
+    if problems:
+        raise RenderFailed("the rendered video is wrong: " + "; ".join(problems))
+
+
+def finish(
+    timeline: Timeline,
+    video: Path,
+    facts: StreamFacts,
+    *,
+    encoder: str,
+    warnings: list[str],
+    frame_count: int,
+    ffmpeg: str | None = None,
+) -> RenderResult:
+    """Verify a rendered MP4, measure its loudness, write its poster: the render's result."""
+    verify_video(timeline, facts)
+    measured = measure_loudness(video, ffmpeg=ffmpeg)
+    lufs = tp = None
+    if not measured.silent:
+        lufs, tp = measured.integrated_lufs, measured.true_peak_db
+        off = lufs - timeline.loudness.target_lufs
+        if abs(off) > LOUDNESS_TOLERANCE_LU:
+            warnings.append(
+                f"loudness is {lufs:.1f} LUFS, {abs(off):.1f} LU off the "
+                f"{timeline.loudness.target_lufs:g} LUFS target"
+            )
+    poster = video.with_suffix(".jpg")
+    assert facts.video is not None  # verify_video checked
+    last_frame_ms = max(0, facts.video.duration_ms - round(1000 / timeline.format.fps))
+    write_poster(video, poster, min(poster_time_ms(timeline), last_frame_ms), ffmpeg=ffmpeg)
+    return RenderResult(
+        video_path=video,
+        poster_path=poster,
+        duration_ms=facts.video.duration_ms or facts.duration_ms,
+        frame_count=frame_count,
+        size_bytes=video.stat().st_size,
+        width=facts.video.width,
+        height=facts.video.height,
+        fps=facts.video.fps,
+        loudness_lufs=lufs,
+        true_peak_db=tp,
+        warnings=tuple(warnings),
+        encoder=encoder,
+    )
+
+
+@contextmanager
+def private_work_dir(parent: Path | None) -> Iterator[Path]:
+    """A fresh folder for one render's intermediates, removed afterwards whatever happens."""
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="render-", dir=parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def render_timeline(
+    timeline: Timeline,
+    resolver: Resolver,
+    out_path: Path,
+    *,
+    quality: Quality | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    work_dir: Path | None = None,
+    encoder: EncoderSettings | None = None,
+    limits: MediaLimits = DEFAULT_LIMITS,
+    timeout_s: float | None = None,
+    ffmpeg: str | None = None,
+) -> RenderResult:
+    """Render ``timeline`` to ``out_path`` (MP4) with a poster beside it (same name, .jpg).
+
+    ``quality`` overrides the timeline's own; ``encoder`` overrides the probed choice;
+    ``work_dir`` is where a private scratch folder goes (the system temp folder if None);
+    ``timeout_s`` bounds the video encode.
+
+    Raises:
+        InvalidMedia / InvalidRequest / NotFound: a source is missing or refused.
+        Cancelled: ``cancel`` was set; nothing is left at ``out_path``.
+        RenderFailed: FFmpeg failed or the result did not check out.
+    """
+    timeline = with_quality(timeline, quality)
+    steps = _Steps(progress, cancel)
+    warnings: list[str] = []
+    encoder = encoder or choose_encoder(timeline.format.quality, ffmpeg)
+    options = RenderOptions(encoder=encoder)
+    with private_work_dir(work_dir) as scratch:
+        media = prepare_media(
+            timeline, resolver, scratch, limits=limits,
+            progress=steps.begin("Preparing media"), cancel=cancel,
+        )  # fmt: skip
+        warnings += _small_photo_warnings(timeline, media)
+        audio = render_audio(
+            timeline, media, options, scratch,
+            progress=steps.begin("Mixing audio"), cancel=cancel, ffmpeg=ffmpeg,
+        )  # fmt: skip
+        plan = compile_video_plan(timeline, media, options, audio)
+        result = run_plan(
+            plan,
+            out_path,
+            progress=steps.begin("Rendering video"),
+            step=f"Rendering video ({encoder.codec})",
+            cancel=cancel,
+            timeout_s=timeout_s,
+            work_dir=scratch,
+            ffmpeg=ffmpeg,
+        )
+    check = steps.begin("Checking the video")
+    try:
+        done = finish(
+            timeline, result.path, result.facts, encoder=encoder.codec, warnings=warnings,
+            frame_count=result.frame_count, ffmpeg=ffmpeg,
+        )  # fmt: skip
+    except BaseException:
+        result.path.unlink(missing_ok=True)  # a video that failed its checks is not delivered
+        raise
+    if check is not None:
+        check(100.0, "Done")
+    logger.info(
+        "render done",
+        extra={
+            "output": done.video_path.name,
+            "duration_ms": done.duration_ms,
+            "encoder": done.encoder,
+            "loudness_lufs": done.loudness_lufs,
+        },
+    )
+    return done
+
+
+def _small_photo_warnings(timeline: Timeline, media: dict[str, MediaInfo]) -> list[str]:
+    """Photos smaller than the frame they fill will look soft: say so instead of hiding it."""
+    width, height = output_size(timeline.format)
+    found = []
+    for i, clip in enumerate(timeline.video):
+        info = media[clip.source]
+        if isinstance(clip, PhotoClip) and max(info.width / width, info.height / height) < 0.5:
+            found.append(
+                f"video[{i}]: the photo is only {info.width}x{info.height} for a "
+                f"{width}x{height} frame; it will look soft"
+            )
+    return found
