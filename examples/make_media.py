@@ -183,6 +183,8 @@ def music_bed(duration_s: float, rate: int = SAMPLE_RATE) -> np.ndarray:
         right[a:b] += 0.09 * pad * env + 0.35 * low
         for q in range(8):
             s = a + int(q * seg / 8 * rate)
+            if s >= n:
+                break
             m = min(s + 2400, n)
             hat = rng.normal(0, 1, m - s) * np.exp(-np.arange(m - s) / 300)
             left[s:m] += 0.04 * hat
