@@ -120,8 +120,8 @@ class RunningStack:
 def start_stack(config: StackConfig | None = None) -> RunningStack:
     """Start the emulators, wait until each answers, create the topology and the buckets."""
     config = config or StackConfig()
-    sdk_root = config.sdk_root or emulators.find_sdk_root()
     endpoints = {name: Endpoint(config.host, port) for name, port in _ports(config).items()}
+    sdk_root = config.sdk_root or emulators.find_sdk_root()
     env = stack_env(config, endpoints)
     stack = RunningStack(
         settings=Settings.from_env(env),

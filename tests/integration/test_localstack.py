@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -119,7 +122,7 @@ def test_a_busy_port_is_refused_before_anything_starts() -> None:
 
 @pytest.mark.emulator
 @pytest.mark.slow
-def test_two_stacks_at_once_do_not_collide() -> None:
+def test_two_stacks_at_once_do_not_collide(tmp_path: Path) -> None:
     with start_stack() as first, start_stack() as second:
         ports = [e.port for s in (first, second) for e in s.endpoints.values()]
         assert len(set(ports)) == 6
@@ -135,10 +138,31 @@ def test_two_stacks_at_once_do_not_collide() -> None:
             assert topic not in {t.name for t in b.publisher.list_topics(project=project)}
             assert not b.storage.bucket(bucket).blob("only-in-first.txt").exists()
             assert a.storage.bucket(bucket).blob("only-in-first.txt").exists()
+
+        assert _firestore_doc(first, "PATCH") == 200
+        assert _firestore_doc(first, "GET") == 200
+        assert _firestore_doc(second, "GET") == 404
+        first.clear_firestore()
+        assert _firestore_doc(first, "GET") == 404
+
+        # A service added later (a function server, a worker) gets the stack's environment
+        # and is stopped with the stack.
+        seen = tmp_path / "env.json"
+        dump_env = f"import json, os; open({str(seen)!r}, 'w').write(json.dumps(dict(os.environ)))"
+        worker = Service(
+            "worker", (PY, "-c", f"{dump_env}; import time; time.sleep(60)"), seen.exists
+        )
+        first.add(worker)
+        assert (
+            json.loads(seen.read_text())["PUBSUB_EMULATOR_HOST"]
+            == (first.env["PUBSUB_EMULATOR_HOST"])
+        )
         groups = [p.pgid for s in (first, second) for p in s.processes]
+        assert len(groups) == 7
 
     assert all(group_members(pgid) == [] for pgid in groups)
     assert all(port_is_free("127.0.0.1", port) for port in ports)
+    assert not first.data_dir.exists() and not second.data_dir.exists()
 
 
 @pytest.mark.emulator
@@ -190,6 +214,24 @@ def test_a_test_run_killed_by_sigterm_leaves_no_emulator_behind() -> None:
     child.send_signal(signal.SIGTERM)
 
     assert child.wait(timeout=60) == -signal.SIGTERM
+    assert all(group_members(pgid) == [] for pgid in groups)
+
+
+@pytest.mark.emulator
+@pytest.mark.slow
+def test_without_the_sdk_launchers_it_falls_back_to_gcloud(tmp_path: Path) -> None:
+    # An SDK root that only has bin/gcloud: the direct launchers are missing.
+    gcloud = shutil.which("gcloud")
+    assert gcloud is not None
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "gcloud").symlink_to(gcloud)
+
+    with start_stack(StackConfig(sdk_root=tmp_path)) as stack:
+        launchers = {p.name: Path(p.service.argv[0]).name for p in stack.processes}
+        assert launchers == {"pubsub": "gcloud", "firestore": "gcloud", "storage": Path(PY).name}
+        assert all(http_answers(e.url) for e in stack.endpoints.values())
+        groups = [p.pgid for p in stack.processes]
+
     assert all(group_members(pgid) == [] for pgid in groups)
 
 
@@ -248,6 +290,27 @@ def _clients(stack: RunningStack) -> EmulatorClients:
     return EmulatorClients(
         stack.settings.project_id, stack.endpoints["pubsub"], stack.endpoints["storage"]
     )
+
+
+def _firestore_doc(stack: RunningStack, method: str) -> int:
+    """Write or read jobs/probe over the emulator's REST API as the admin ("Bearer owner")."""
+    url = (
+        f"{stack.endpoints['firestore'].url}/v1/projects/{stack.settings.project_id}"
+        "/databases/(default)/documents/jobs/probe"
+    )
+    body = json.dumps({"fields": {"status": {"stringValue": "pending"}}}).encode()
+    request = urllib.request.Request(
+        url,
+        method=method,
+        data=body if method == "PATCH" else None,
+        headers={"Authorization": "Bearer owner", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return int(exc.code)
 
 
 class _listening_socket:
