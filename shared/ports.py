@@ -15,9 +15,16 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from shared.errors import InvalidRequest
 from shared.jobs import Job, JobEvent
 
 MAX_PAGE_SIZE = 100
+
+
+def check_page_size(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}")
+    return limit
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from google.cloud.firestore_v1 import FieldFilter
 
 from shared.errors import Conflict, InvalidRequest, NotFound, TransientError
 from shared.jobs import Job, JobEvent, apply_event, with_feedback
-from shared.ports import MAX_PAGE_SIZE, JobPage
+from shared.ports import JobPage, check_page_size
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +113,7 @@ class FirestoreJobStore:
         return job
 
     def list_for_user(self, uid: str, limit: int = 20, cursor: str | None = None) -> JobPage:
-        if not 1 <= limit <= MAX_PAGE_SIZE:
-            raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}")
+        check_page_size(limit)
         # Production needs the composite index (uid ASC, created_at DESC); the emulator does not.
         query = self._jobs.where(filter=FieldFilter("uid", "==", uid)).order_by(
             "created_at", direction=firestore.Query.DESCENDING

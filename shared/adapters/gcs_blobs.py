@@ -36,6 +36,26 @@ def check_object_name(name: str) -> str:
     return name
 
 
+def check_upload(content_type: str, size_bytes: int, max_upload_bytes: int) -> None:
+    """Refuse an upload request before any URL is minted."""
+    if not _CONTENT_TYPE.fullmatch(content_type):
+        raise InvalidRequest(f"content type {content_type!r} is not a media type")
+    if size_bytes <= 0:
+        raise InvalidRequest(f"size_bytes must be positive, not {size_bytes}")
+    if size_bytes > max_upload_bytes:
+        raise PayloadTooLarge(
+            f"{size_bytes} bytes is over the upload limit of {max_upload_bytes} bytes"
+        )
+
+
+def check_ttl(ttl_s: int | None, default_ttl_s: int) -> int:
+    """The lifetime of a signed URL: at most the configured one (and the v4 maximum)."""
+    ttl = default_ttl_s if ttl_s is None else ttl_s
+    if not 1 <= ttl <= min(default_ttl_s, MAX_SIGNED_TTL_S):
+        raise InvalidRequest(f"signed URL lifetime {ttl} s is outside 1..{default_ttl_s} s")
+    return ttl
+
+
 @contextlib.contextmanager
 def _translated_errors(what: str) -> Iterator[None]:
     try:
@@ -115,15 +135,8 @@ class GcsBlobStore:
     def signed_put_url(
         self, name: str, content_type: str, size_bytes: int, ttl_s: int | None = None
     ) -> SignedRequest:
-        if not _CONTENT_TYPE.fullmatch(content_type):
-            raise InvalidRequest(f"content type {content_type!r} is not a media type")
-        if size_bytes <= 0:
-            raise InvalidRequest(f"size_bytes must be positive, not {size_bytes}")
-        if size_bytes > self._max_upload_bytes:
-            raise PayloadTooLarge(
-                f"{size_bytes} bytes is over the upload limit of {self._max_upload_bytes} bytes"
-            )
-        ttl = self._ttl(ttl_s)
+        check_upload(content_type, size_bytes, self._max_upload_bytes)
+        ttl = check_ttl(ttl_s, self._default_ttl_s)
         headers = upload_headers(content_type, size_bytes)
         url = self._bucket.blob(check_object_name(name)).generate_signed_url(
             version="v4",
@@ -145,17 +158,9 @@ class GcsBlobStore:
             disposition = f'attachment; filename="{safe}"'
         url: str = self._bucket.blob(check_object_name(name)).generate_signed_url(
             version="v4",
-            expiration=timedelta(seconds=self._ttl(ttl_s)),
+            expiration=timedelta(seconds=check_ttl(ttl_s, self._default_ttl_s)),
             method="GET",
             response_disposition=disposition,
             **self._signer.signing_kwargs(),
         )
         return url
-
-    def _ttl(self, ttl_s: int | None) -> int:
-        ttl = self._default_ttl_s if ttl_s is None else ttl_s
-        if not 1 <= ttl <= min(self._default_ttl_s, MAX_SIGNED_TTL_S):
-            raise InvalidRequest(
-                f"signed URL lifetime {ttl} s is outside 1..{self._default_ttl_s} s"
-            )
-        return ttl

@@ -1,4 +1,8 @@
-"""FirestoreJobStore against the Firestore emulator: storage shape, paging, races, fencing."""
+"""FirestoreJobStore against the Firestore emulator: storage shape, paging, races, fencing.
+
+Tests on the ``store`` fixture also run against tests/fakes.InMemoryJobStore, so the fake that
+service tests rely on keeps behaving like the adapter.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ from shared.jobs import (
     Warn,
     new_job,
 )
+from shared.ports import JobStore
 from shared.settings import Settings
+from tests.fakes import InMemoryJobStore
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 OUTPUT = JobOutput(video_uri="gs://renders/x.mp4", size_bytes=1234, duration_ms=2000)
@@ -37,9 +43,12 @@ def db(settings: Settings) -> Iterator[firestore.Client]:
     clients.close()
 
 
-@pytest.fixture
-def store(db: firestore.Client) -> FirestoreJobStore:
-    return FirestoreJobStore(db)
+@pytest.fixture(params=[pytest.param("firestore", marks=pytest.mark.emulator), "memory"])
+def store(request: pytest.FixtureRequest) -> JobStore:
+    """The adapter, and the fake held to the same expectations (the fake's contract test)."""
+    if request.param == "memory":
+        return InMemoryJobStore()
+    return FirestoreJobStore(request.getfixturevalue("db"))
 
 
 def make_job(unique: Callable[[str], str], uid: str, minutes: int = 0, **fields: object) -> Job:
@@ -68,8 +77,9 @@ def race(count: int, action: Callable[[int], Job]) -> list[Job | Exception]:
 
 @pytest.mark.emulator
 def test_create_then_get_round_trips_and_stores_timestamps(
-    store: FirestoreJobStore, db: firestore.Client, unique: Callable[[str], str]
+    db: firestore.Client, unique: Callable[[str], str]
 ) -> None:
+    store = FirestoreJobStore(db)
     job = make_job(
         unique,
         unique("uid"),
@@ -89,17 +99,15 @@ def test_create_then_get_round_trips_and_stores_timestamps(
     assert raw["warnings"] == ["GPU offline"]
 
 
-@pytest.mark.emulator
-def test_create_twice_is_a_conflict(store: FirestoreJobStore, unique: Callable[[str], str]) -> None:
+def test_create_twice_is_a_conflict(store: JobStore, unique: Callable[[str], str]) -> None:
     job = store.create(make_job(unique, unique("uid")))
     with pytest.raises(Conflict, match=job.job_id):
         store.create(job.model_copy(update={"brand_name": "other"}))
     assert store.get(job.job_id).brand_name == ""
 
 
-@pytest.mark.emulator
 def test_missing_and_foreign_jobs_are_not_found(
-    store: FirestoreJobStore, unique: Callable[[str], str]
+    store: JobStore, unique: Callable[[str], str]
 ) -> None:
     job = store.create(make_job(unique, unique("alice")))
     assert store.get_for_user(job.job_id, job.uid) == job
@@ -111,9 +119,8 @@ def test_missing_and_foreign_jobs_are_not_found(
         store.apply(unique("missing"), Start(worker_id="w"))
 
 
-@pytest.mark.emulator
 def test_list_is_newest_first_paged_and_per_user(
-    store: FirestoreJobStore, unique: Callable[[str], str]
+    store: JobStore, unique: Callable[[str], str]
 ) -> None:
     alice, bob = unique("alice"), unique("bob")
     mine = [store.create(make_job(unique, alice, minutes=m)) for m in (3, 1, 4, 0, 2)]
@@ -138,10 +145,9 @@ def test_list_is_newest_first_paged_and_per_user(
         store.list_for_user(alice, cursor=bobs)  # another user's job is no cursor for alice
 
 
-@pytest.mark.emulator
 @pytest.mark.parametrize("workers", [2, 4])
 def test_racing_claims_have_exactly_one_winner(
-    store: FirestoreJobStore, unique: Callable[[str], str], workers: int
+    store: JobStore, unique: Callable[[str], str], workers: int
 ) -> None:
     job = store.create(make_job(unique, unique("uid")))
 
@@ -158,9 +164,8 @@ def test_racing_claims_have_exactly_one_winner(
     assert (stored.attempt, stored.version) == (1, 1)
 
 
-@pytest.mark.emulator
 def test_a_late_processing_write_cannot_undo_done(
-    store: FirestoreJobStore, unique: Callable[[str], str]
+    store: JobStore, unique: Callable[[str], str]
 ) -> None:
     job = store.create(make_job(unique, unique("uid")))
     store.apply(job.job_id, Start(worker_id="gpu-1"), expected_attempt=0)
@@ -175,10 +180,7 @@ def test_a_late_processing_write_cannot_undo_done(
     assert store.get(job.job_id) == done  # nothing was written
 
 
-@pytest.mark.emulator
-def test_a_stale_attempt_is_fenced_off(
-    store: FirestoreJobStore, unique: Callable[[str], str]
-) -> None:
+def test_a_stale_attempt_is_fenced_off(store: JobStore, unique: Callable[[str], str]) -> None:
     job = store.create(make_job(unique, unique("uid")))
     started = store.apply(job.job_id, Start(worker_id="gpu-1"))
     with pytest.raises(Conflict, match="attempt 1, not 0"):
@@ -204,9 +206,8 @@ def test_concurrent_warnings_are_never_lost(
     assert set(store.get(job.job_id).warnings) == applied
 
 
-@pytest.mark.emulator
 def test_feedback_is_owner_only_and_validated(
-    store: FirestoreJobStore, unique: Callable[[str], str]
+    store: JobStore, unique: Callable[[str], str]
 ) -> None:
     job = store.create(make_job(unique, unique("uid")))
     rated = store.set_feedback(job.job_id, job.uid, comment="Great ad", rating=5)
