@@ -45,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="render in N segments in parallel, then join them (long timelines)",
     )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="with --segments: where segments are kept for re-use by the next render "
+        "(default: .createstudio-cache beside the output)",
+    )
     parser.add_argument("--work-dir", type=Path, help="where intermediates go (default: temp)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step (JSON)")
@@ -79,8 +85,9 @@ def _render(args: argparse.Namespace, timeline: Timeline, bar: tqdm[Any]) -> Ren
     if args.segments > 1:
         # Imported only when asked for: the single-pass render does not need it.
         segmented = importlib.import_module("shared.render.segmented")
-        result: RenderResult = segmented.render_timeline_segmented(
-            timeline, resolver, args.output, segments=args.segments, **common
+        cache_dir = args.cache_dir or args.output.resolve().parent / ".createstudio-cache"
+        result: RenderResult = segmented.render_segmented(
+            timeline, resolver, args.output, segments=args.segments, cache_dir=cache_dir, **common
         )
         return result
     return render_timeline(timeline, resolver, args.output, **common)
@@ -123,6 +130,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except AppError as exc:
         print(f"render failed: {exc.message}", file=sys.stderr)
+        return EXIT_RENDER_FAILED
+    except OSError as exc:  # the output or work folder cannot be written
+        print(f"render failed: {exc}", file=sys.stderr)
         return EXIT_RENDER_FAILED
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
