@@ -1,0 +1,74 @@
+"""Our renderer as the benchmark measures it: the code `createstudio render` runs, with the
+reference encoder settings (libx264, CRF 20, the preset under test) instead of the probed choice.
+
+    python bench/ours.py TIMELINE.json -o OUT.mp4 --preset medium [--segments N] --work DIR
+    python bench/ours.py TIMELINE.json --dump-raw FRAMES.yuv --work DIR
+
+--dump-raw writes our video graph's frames as raw yuv420p (no encode): the encode-only floor
+then encodes exactly these frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from shared.render.compiler import RenderOptions, compile_video_plan
+from shared.render.media_resolver import MediaResolver
+from shared.render.plan import EncoderSettings
+from shared.render.segmented import render_segmented
+from shared.render.service import prepare_media, render_timeline
+from shared.timeline.validate import parse_timeline
+
+
+def encoder(preset: str) -> EncoderSettings:
+    return EncoderSettings(
+        "libx264", ("-preset", preset, "-crf", "20", "-profile:v", "high", "-pix_fmt", "yuv420p")
+    )
+
+
+def dump_raw(timeline_path: Path, out: Path, work: Path) -> None:
+    timeline = parse_timeline(timeline_path.read_text())
+    resolver = MediaResolver(timeline_path.parent)
+    media = prepare_media(timeline, resolver, work)
+    plan = compile_video_plan(timeline, media, RenderOptions(encoder("medium")), None)
+    label = plan.output_args[plan.output_args.index("-map") + 1]
+    plan = replace(plan, output_args=("-map", label, "-f", "rawvideo", "-pix_fmt", "yuv420p"))
+    for name, text in plan.text_files.items():
+        (work / name).write_text(text, encoding="utf-8")
+    argv = plan.argv(imageio_ffmpeg.get_ffmpeg_exe(), str(out.resolve()))
+    subprocess.run([argv[0], "-v", "error", *argv[1:]], cwd=work, check=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("timeline", type=Path)
+    ap.add_argument("-o", "--out", type=Path)
+    ap.add_argument("--preset", default="medium")
+    ap.add_argument("--segments", type=int, default=1)
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--dump-raw", type=Path)
+    a = ap.parse_args()
+    a.work.mkdir(parents=True, exist_ok=True)
+    if a.dump_raw:
+        dump_raw(a.timeline, a.dump_raw, a.work)
+        return 0
+    timeline = parse_timeline(a.timeline.read_text())
+    resolver = MediaResolver(a.timeline.parent)
+    if a.segments > 1:
+        render_segmented(
+            timeline, resolver, a.out, segments=a.segments, cache_dir=a.work / "segments",
+            work_dir=a.work, encoder=encoder(a.preset),
+        )  # fmt: skip
+    else:
+        render_timeline(timeline, resolver, a.out, work_dir=a.work, encoder=encoder(a.preset))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""How smooth is our Ken Burns? The team's jitter.py measure, applied to the compiler's own
+window maths (``kenburns.sampled_window``: the integer arithmetic zoompan performs on our
+expressions) against the exact sub-pixel window, in output pixels: the largest edge error and the
+RMS of its frame-to-frame change (what the eye sees as judder). No video is rendered."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from shared.render import kenburns
+from shared.render.compiler import output_size
+from shared.render.timing import clip_spans
+from shared.timeline import PhotoClip, Timeline
+
+
+@dataclass(frozen=True)
+class Smoothness:
+    plane: str
+    edge_error_px: float
+    judder_px: float
+
+
+def _errors(window: kenburns.Window, exact: kenburns.Window, out_w: int, out_h: int) -> list[float]:
+    sx, sy = out_w / exact.w, out_h / exact.h  # output px per cover px
+    return [
+        (window.x - exact.x) * sx,
+        (window.x + window.w - exact.x - exact.w) * sx,
+        (window.y - exact.y) * sy,
+        (window.y + window.h - exact.y - exact.h) * sy,
+    ]
+
+
+def _naive_window(
+    path: kenburns.KenBurnsPath, n: int, frames: int, iw: int, ih: int
+) -> kenburns.Window:
+    # The naive recipe: zoompan's truncations on an 8000-px-wide yuvj420p frame (2-px chroma grid).
+    v = kenburns.viewport_at(path, n, frames)
+    w, h = int(iw / v.zoom), int(ih / v.zoom)
+    x = min(max(v.x * iw - iw / v.zoom / 2, 0), max(iw - w, 0))
+    y = min(max(v.y * ih - ih / v.zoom / 2, 0), max(ih - h, 0))
+    return kenburns.Window(int(x) & ~1, int(y) & ~1, w, h)
+
+
+def measure(timeline: Timeline) -> list[Smoothness]:
+    """Edge error and judder, in luma output pixels, of each plane of our recipe (and naive's)."""
+    width, height = output_size(timeline.format)
+    pre = kenburns.PRESCALE
+    naive_w = 8000
+    cases = [
+        ("ours, luma (cover at 2x)", pre * width, pre * height, kenburns.sampled_window),
+        ("ours, chroma (cover at 1x)", width, height, kenburns.sampled_window),
+        ("naive (scale=8000 + zoompan)", naive_w, naive_w * height // width, _naive_window),
+    ]
+    results = []
+    for name, iw, ih, sample in cases:
+        worst, judder = 0.0, []
+        for clip, span in zip(timeline.video, clip_spans(timeline), strict=True):
+            path = kenburns.resolve(clip.kenburns) if isinstance(clip, PhotoClip) else None
+            if path is None:
+                continue
+            errs = np.array(
+                [
+                    _errors(
+                        sample(path, n, span.frames, iw, ih),
+                        kenburns.exact_window(path, n, span.frames, iw, ih),
+                        width,
+                        height,
+                    )
+                    for n in range(span.frames)
+                ]
+            )
+            worst = max(worst, float(np.abs(errs).max()))
+            judder.append(float(np.sqrt(np.mean(np.diff(errs, axis=0) ** 2))))
+        results.append(Smoothness(name, worst, float(np.mean(judder)) if judder else math.nan))
+    return results
