@@ -154,7 +154,7 @@ def start_stack(config: StackConfig | None = None) -> RunningStack:
 
 def stack_env(config: StackConfig, endpoints: dict[str, Endpoint]) -> dict[str, str]:
     """The variables that point Google clients and our Settings at the stack."""
-    env = {
+    return {
         "GOOGLE_CLOUD_PROJECT": config.project_id,
         "PUBSUB_EMULATOR_HOST": endpoints[emulators.PUBSUB].address,
         "FIRESTORE_EMULATOR_HOST": endpoints[emulators.FIRESTORE].address,
@@ -163,10 +163,9 @@ def stack_env(config: StackConfig, endpoints: dict[str, Endpoint]) -> dict[str, 
         "CS_LOCAL": "1",
         "CS_MEDIA_BUCKET": f"{config.project_id}-media",
         "CS_RENDERS_BUCKET": f"{config.project_id}-renders",
+        # Always set, even empty, so a prefix in the caller's environment cannot leak in.
+        "CS_TOPIC_PREFIX": config.topic_prefix,
     }
-    if config.topic_prefix:
-        env["CS_TOPIC_PREFIX"] = config.topic_prefix
-    return env
 
 
 def _ports(config: StackConfig) -> dict[str, int]:
