@@ -122,6 +122,11 @@ def start_stack(config: StackConfig | None = None) -> RunningStack:
     config = config or StackConfig()
     endpoints = {name: Endpoint(config.host, port) for name, port in _ports(config).items()}
     sdk_root = config.sdk_root or emulators.find_sdk_root()
+    services = [
+        emulators.pubsub_service(sdk_root, endpoints[emulators.PUBSUB], config.project_id),
+        emulators.firestore_service(sdk_root, endpoints[emulators.FIRESTORE], config.rules_file),
+        emulators.storage_service(endpoints[emulators.STORAGE]),
+    ]
     env = stack_env(config, endpoints)
     stack = RunningStack(
         settings=Settings.from_env(env),
@@ -129,11 +134,6 @@ def start_stack(config: StackConfig | None = None) -> RunningStack:
         endpoints=endpoints,
         data_dir=Path(tempfile.mkdtemp(prefix="createstudio-stack-")),
     )
-    services = [
-        emulators.pubsub_service(sdk_root, endpoints[emulators.PUBSUB], config.project_id),
-        emulators.firestore_service(sdk_root, endpoints[emulators.FIRESTORE], config.rules_file),
-        emulators.storage_service(endpoints[emulators.STORAGE]),
-    ]
     try:
         # Launch all, then wait for each: the JVMs warm up side by side.
         for service in services:

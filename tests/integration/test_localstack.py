@@ -117,6 +117,20 @@ def test_a_busy_port_is_refused_before_anything_starts() -> None:
             start_stack(StackConfig(pubsub_port=port))
 
 
+def test_a_missing_rules_file_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.rules"
+    with pytest.raises(ConfigError, match=f"Firestore rules file {missing} does not exist"):
+        start_stack(StackConfig(rules_file=missing, sdk_root=tmp_path))
+
+
+def test_without_gcloud_the_error_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ConfigError, match="gcloud is not on PATH: install the Google Cloud CLI"):
+        start_stack()
+
+
 # --- Whole stacks on the real emulators ------------------------------------------------------
 
 
