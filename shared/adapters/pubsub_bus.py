@@ -29,7 +29,7 @@ from google.cloud.pubsub_v1.subscriber.message import Message
 from google.cloud.pubsub_v1.types import FlowControl
 from pydantic import BaseModel, ValidationError
 
-from shared.errors import AppError, InvalidRequest, TransientError
+from shared.errors import AppError, ConfigError, InvalidRequest, TransientError
 from shared.logs import log_context
 from shared.ports import Delivery, EventBus
 
@@ -142,6 +142,8 @@ class PubSubEventBus:
             message_id: str = future.result(timeout=self._publish_timeout_s)
         except (concurrent.futures.TimeoutError, gexc.ServiceUnavailable) as exc:
             raise TransientError(f"publishing to {topic} failed: {exc!r}") from exc
+        except gexc.NotFound:
+            raise ConfigError(f"Pub/Sub topic {topic} does not exist (provision it)") from None
         log.info("published", extra={"topic": topic, "message_id": message_id})
         return message_id
 
@@ -158,6 +160,10 @@ class PubSubEventBus:
             return []  # nothing arrived in time (the emulator returns an empty response instead)
         except gexc.ServiceUnavailable as exc:
             raise TransientError(f"pulling from {subscription} failed: {exc!r}") from exc
+        except gexc.NotFound:
+            raise ConfigError(
+                f"Pub/Sub subscription {subscription} does not exist (provision it)"
+            ) from None
         return [
             Delivery(
                 ack_id=received.ack_id,

@@ -22,7 +22,7 @@ from shared.adapters.pubsub_bus import (
     decode,
     subscribe_streaming,
 )
-from shared.errors import InvalidRequest, TransientError
+from shared.errors import ConfigError, InvalidRequest, TransientError
 from shared.ports import Delivery
 from shared.settings import Settings
 from shared.topology import RetryPolicy, Subscription, Topology
@@ -113,6 +113,16 @@ def test_reserved_or_non_string_attributes_are_refused(queue: Queue) -> None:
         queue.bus.publish(queue.topic, message, {SCHEMA_VERSION_ATTR: "9"})
     with pytest.raises(ValueError, match="strings"):
         queue.bus.publish(queue.topic, message, {"attempt": 1})  # type: ignore[dict-item]
+
+
+def test_missing_topic_or_subscription_is_a_config_error(
+    queue: Queue, unique: Callable[[str], str]
+) -> None:
+    missing = unique("missing")
+    with pytest.raises(ConfigError, match=f"topic {missing} does not exist"):
+        queue.bus.publish(missing, RenderRequested(job_id="j", attempt=1))
+    with pytest.raises(ConfigError, match=f"subscription {missing} does not exist"):
+        queue.bus.pull(missing, timeout_s=2)
 
 
 def test_nack_redelivers_then_dead_letters_after_max_attempts(queue: Queue) -> None:
