@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -34,7 +35,7 @@ from shared.localstack import (
     start_stack,
 )
 from shared.localstack.clients import EmulatorClients
-from shared.localstack.net import free_port, http_answers, port_is_free
+from shared.localstack.net import http_answers, port_is_free
 from shared.localstack.service import group_members
 
 REPO = Path(__file__).resolve().parents[2]
@@ -182,7 +183,7 @@ def test_two_stacks_at_once_do_not_collide(tmp_path: Path) -> None:
 @pytest.mark.emulator
 @pytest.mark.slow
 def test_dev_starts_and_stops_twice_on_the_same_ports(tmp_path: Path) -> None:
-    ports = {"pubsub": free_port(), "firestore": free_port(), "storage": free_port()}
+    ports = dict(zip(("pubsub", "firestore", "storage"), _fixed_ports(3), strict=True))
     for round_, stop_signal in enumerate((signal.SIGINT, signal.SIGTERM)):
         stderr_path = tmp_path / f"dev-{round_}.log"
         with _dev(ports, stderr_path) as (dev, exports):
@@ -304,6 +305,14 @@ def _clients(stack: RunningStack) -> EmulatorClients:
     return EmulatorClients(
         stack.settings.project_id, stack.endpoints["pubsub"], stack.endpoints["storage"]
     )
+
+
+def _fixed_ports(count: int) -> list[int]:
+    """Free ports below the kernel's ephemeral range, so no outgoing connection takes one
+    between the two rounds (free_port() would hand out ports from inside that range)."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    candidates = random.sample(range(low // 2, low), 200)
+    return [port for port in candidates if port_is_free("127.0.0.1", port)][:count]
 
 
 def _firestore_doc(stack: RunningStack, method: str) -> int:
