@@ -144,21 +144,48 @@ def _texts(
     return [item for item in items if item.window.end > item.window.start]
 
 
-def _chain_clips(spans: list[ClipSpan], base: int, fps: int) -> list[str]:
-    """Join the clip streams [v<i>] in order: xfade for transitions, concat for cuts."""
-    graph, prev = [], f"[v{spans[0].index}]"
-    for span in spans[1:]:
-        out = f"[x{span.index}]"
-        if span.transition_in is TransitionType.CUT or span.overlap_in == 0:
-            graph.append(f"{prev}[v{span.index}]concat=n=2:v=1:a=0{out}")
+def _blends(span: ClipSpan) -> bool:
+    return span.transition_in is not TransitionType.CUT and span.overlap_in > 0
+
+
+def _join_clips(spans: list[ClipSpan], fps: int) -> list[str]:
+    """Join the clip streams [v<i>] in order into [joined].
+
+    Each clip is cut (``segment``, no copies) into head / body / tail, where head and tail are
+    the frames it shares with its neighbours; xfade blends only those frames, and one concat
+    joins bodies and blends. xfade works in 4:4:4 here, so running the whole video through a
+    chain of xfades would convert every frame twice for nothing.
+    """
+    graph: list[str] = []
+    items: list[str] = []
+    tails: dict[int, str] = {}
+    for pos, span in enumerate(spans):
+        head = span.overlap_in if pos and _blends(span) else 0
+        nxt = spans[pos + 1] if pos + 1 < len(spans) else None
+        tail = nxt.overlap_in if nxt is not None and _blends(nxt) else 0
+        i = span.index
+        cuts = sorted({c for c in (head, span.frames - tail) if 0 < c < span.frames})
+        names = (["h"] if head else []) + (["b"] if span.frames > head + tail else [])
+        names += ["t"] if tail else []
+        pads = {name: f"[{name}{i}]" for name in names}
+        if len(names) > 1:
+            outs = "".join(pads.values())
+            graph.append(f"[v{i}]segment=frames={'|'.join(map(str, cuts))}{outs}")
         else:
+            pads = {names[0]: f"[v{i}]"}
+        if head:
+            prev = spans[pos - 1].index
             graph.append(
-                f"{prev}[v{span.index}]xfade=transition={span.transition_in.value}"
-                f":duration={frame_to_seconds(span.overlap_in, fps)}"
-                f":offset={frame_to_seconds(span.start - base, fps)}{out}"
+                f"{tails[prev]}{pads['h']}xfade=transition={span.transition_in.value}"
+                f":duration={frame_to_seconds(head, fps)}:offset=0[x{i}]"
             )
-        prev = out
-    return [*graph, f"{prev}settb=1/{fps},setpts=N[joined]"]
+            items.append(f"[x{i}]")
+        if "b" in pads:
+            items.append(pads["b"])
+        if tail:
+            tails[i] = pads["t"]
+    joined = f"{''.join(items)}concat=n={len(items)}:v=1:a=0," if len(items) > 1 else items[0]
+    return [*graph, f"{joined}settb=1/{fps},setpts=N[joined]"]
 
 
 def compile_video_plan(
@@ -196,7 +223,7 @@ def compile_video_plan(
             graph.append(
                 clip_graph.video_chain(clip, span.index, len(inputs) - 1, span.frames, size, fps)
             )
-    graph += _chain_clips(spans, base, fps)
+    graph += _join_clips(spans, fps)
 
     post = []
     if (first, last) != (base, spans[-1].end):
