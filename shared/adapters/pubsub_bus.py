@@ -283,6 +283,12 @@ def subscribe_streaming(
     message is redelivered while still running); ``max_extension_s`` caps each extension so a
     crashed worker's message comes back within about that long.
     """
+    if not 10 <= max_extension_s <= 600 or max_lease_s < max_extension_s:
+        raise ValueError(
+            f"max_extension_s must be 10..600 s and at most max_lease_s "
+            f"(got {max_extension_s} and {max_lease_s})"
+        )
+    # int(): the client silently stops receiving when a lease setting is a float (notes §2.2).
     flow_control = FlowControl(
         max_messages=1,
         max_lease_duration=int(max_lease_s),

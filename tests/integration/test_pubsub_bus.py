@@ -125,6 +125,7 @@ def test_missing_topic_or_subscription_is_a_config_error(
         queue.bus.pull(missing, timeout_s=2)
 
 
+@pytest.mark.slow
 def test_nack_redelivers_then_dead_letters_after_max_attempts(queue: Queue) -> None:
     message_id = queue.bus.publish(queue.topic, RenderRequested(job_id="job-2", attempt=1))
 
@@ -178,6 +179,24 @@ def test_worker_settles_by_outcome(queue: Queue) -> None:
     assert worker.run_once(timeout_s=10) is Outcome.ACKED
     assert worker.run_once(timeout_s=1.5) is None
     assert sorted(seen) == ["bad-input", "ok", "transient", "transient"]
+
+
+def test_a_restarted_worker_still_receives(queue: Queue, settings: Settings) -> None:
+    # The emulator loses later messages of a subscription once a streaming pull on it closed
+    # (notes §0.4); a synchronous-pull worker must keep receiving across process restarts.
+    handled: list[str] = []
+
+    def handle(message: RenderRequested, delivery: Delivery) -> None:
+        handled.append(message.job_id)
+
+    for job_id in ("before-restart", "after-restart"):
+        clients = GoogleClients(settings)  # a fresh process's clients
+        bus = PubSubEventBus(clients.publisher, clients.subscriber, settings.project_id)
+        bus.publish(queue.topic, RenderRequested(job_id=job_id, attempt=1))
+        worker = PullWorker(bus, queue.subscription, RenderRequested, handle, lease_s=10)
+        assert worker.run_once(timeout_s=10) is Outcome.ACKED
+        clients.close()
+    assert handled == ["before-restart", "after-restart"]
 
 
 def test_poison_messages_are_acked_not_retried(queue: Queue) -> None:
