@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 AD_MAX_CLIPS = 10
 LONG_FORM_MAX_CLIPS = 1000
 MAX_DURATION_MS = 3 * 60 * 60 * 1000
