@@ -18,10 +18,15 @@ import requests
 from google.api_core import exceptions as gexc
 from google.cloud.storage import Client as StorageClient
 
-from shared.adapters.signing import CONTENT_LENGTH_RANGE, Signer, upload_headers
+from shared.adapters.clients import GoogleClients
+from shared.adapters.signing import (
+    CONTENT_LENGTH_RANGE,
+    Signer,
+    signer_from_settings,
+    upload_headers,
+)
 from shared.errors import InvalidRequest, NotFound, PayloadTooLarge, TransientError
 from shared.ports import SignedRequest
-from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +96,13 @@ class GcsBlobStore:
         self._clock = clock
 
     @classmethod
-    def from_settings(
-        cls, client: StorageClient, bucket: str, signer: Signer, settings: Settings
-    ) -> GcsBlobStore:
+    def from_clients(cls, clients: GoogleClients, bucket: str) -> GcsBlobStore:
+        """The store of ``bucket``, signing as Settings say (see shared.adapters.signing)."""
+        settings = clients.settings
         return cls(
-            client,
+            clients.storage,
             bucket,
-            signer,
+            signer_from_settings(settings),
             default_ttl_s=settings.signed_url_ttl_s,
             max_upload_bytes=settings.max_upload_bytes,
         )

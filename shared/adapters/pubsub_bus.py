@@ -29,6 +29,7 @@ from google.cloud.pubsub_v1.subscriber.message import Message
 from google.cloud.pubsub_v1.types import FlowControl
 from pydantic import BaseModel, ValidationError
 
+from shared.adapters.clients import GoogleClients
 from shared.errors import AppError, ConfigError, InvalidRequest, TransientError
 from shared.logs import log_context
 from shared.ports import Delivery, EventBus
@@ -126,6 +127,10 @@ class PubSubEventBus:
         self._subscriber = subscriber
         self._project_id = project_id
         self._publish_timeout_s = publish_timeout_s
+
+    @classmethod
+    def from_clients(cls, clients: GoogleClients) -> PubSubEventBus:
+        return cls(clients.publisher, clients.subscriber, clients.settings.project_id)
 
     def topic_path(self, topic: str) -> str:
         return f"projects/{self._project_id}/topics/{topic}"

@@ -57,6 +57,15 @@ def test_upload_download_delete(
         blobs.download_file(name, tmp_path / "gone.bin")
 
 
+def test_store_from_clients_follows_settings(settings: Settings) -> None:
+    clients = GoogleClients(settings)
+    blobs = GcsBlobStore.from_clients(clients, settings.renders_bucket)
+    url = blobs.signed_get_url("renders/j/attempt-1.mp4")
+    assert parse_qs(urlsplit(url).query)["X-Goog-Expires"] == [str(settings.signed_url_ttl_s)]
+    assert urlsplit(url).path == f"/{settings.renders_bucket}/renders/j/attempt-1.mp4"
+    clients.close()
+
+
 def test_upload_bytes_round_trips(
     blobs: GcsBlobStore, tmp_path: Path, unique: Callable[[str], str]
 ) -> None:

@@ -63,7 +63,7 @@ def queue(settings: Settings, unique: Callable[[str], str]) -> Iterator[Queue]:
     )
     clients = GoogleClients(settings)
     ensure_topology(settings, topology, publisher=clients.publisher, subscriber=clients.subscriber)
-    bus = PubSubEventBus(clients.publisher, clients.subscriber, settings.project_id)
+    bus = PubSubEventBus.from_clients(clients)
     yield Queue(bus, clients, settings.topic(topic), settings.topic(sub), settings.topic(inbox))
     clients.close()
 
@@ -191,7 +191,7 @@ def test_a_restarted_worker_still_receives(queue: Queue, settings: Settings) -> 
 
     for job_id in ("before-restart", "after-restart"):
         clients = GoogleClients(settings)  # a fresh process's clients
-        bus = PubSubEventBus(clients.publisher, clients.subscriber, settings.project_id)
+        bus = PubSubEventBus.from_clients(clients)
         bus.publish(queue.topic, RenderRequested(job_id=job_id, attempt=1))
         worker = PullWorker(bus, queue.subscription, RenderRequested, handle, lease_s=10)
         assert worker.run_once(timeout_s=10) is Outcome.ACKED
