@@ -12,11 +12,11 @@ from Firestore, so a redelivered or reordered message can never carry stale stat
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MESSAGE_SCHEMA_VERSION = 1
+MESSAGE_SCHEMA_VERSION: Final = 1
 
 _ID = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
 
