@@ -1,0 +1,46 @@
+"""A file in a user's media library: the Firestore document ``media/{media_id}``.
+
+Timelines reference library files as ``media:<media_id>``; the object itself lives in the media
+bucket under ``object_name``. Only ``ready`` items (validated server-side after upload) may be
+used by a job, and only by their owner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MediaKindName(StrEnum):
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+class MediaStatus(StrEnum):
+    PENDING = "pending"  # a signed upload URL was issued; nothing validated yet
+    READY = "ready"  # uploaded and validated: usable in timelines
+
+
+class MediaItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    media_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+    uid: str = Field(min_length=1, max_length=128)
+    kind: MediaKindName
+    status: MediaStatus = MediaStatus.PENDING
+    object_name: str = Field(min_length=1, max_length=1024)
+    content_type: str = Field(max_length=100)
+    size_bytes: int = Field(ge=0)
+    filename: str = Field(default="", max_length=255)
+    width: int = 0
+    height: int = 0
+    duration_ms: int = 0
+    created_at: datetime
+
+    @property
+    def source(self) -> str:
+        """How a timeline refers to this item."""
+        return f"media:{self.media_id}"
