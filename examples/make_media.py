@@ -48,9 +48,12 @@ def _noise(rng: np.random.Generator, h: int, w: int, octaves: int = 5) -> np.nda
     return out / total
 
 
-def draw_photo(seed: int, width: int, height: int) -> Image.Image:
-    """A detailed, varied scene: sky gradient, clouds, sun, textured hills, a building, grain."""
-    rng = np.random.default_rng(seed)
+def _to_image(img: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.clip(img * 255, 0, 255).astype(np.uint8), "RGB")
+
+
+def _street(rng: np.random.Generator, width: int, height: int) -> Image.Image:
+    """Sky gradient, clouds, sun, textured hills, a building."""
     hue = rng.random(3)
     y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
     x = np.linspace(0, 1, width, dtype=np.float32)[None, :]
@@ -71,9 +74,7 @@ def draw_photo(seed: int, width: int, height: int) -> Image.Image:
         colour = np.array([0.2 + 0.2 * hue[0], 0.35 + 0.15 * layer, 0.15]) * (1 - 0.2 * layer)
         shade = colour * (0.7 + 0.6 * texture[..., None])
         img = img * (1 - mask[..., None]) + shade * mask[..., None]
-    grain = rng.normal(0, 0.02, (height, width, 1)).astype(np.float32)
-    arr = np.clip((img + grain) * 255, 0, 255).astype(np.uint8)
-    photo = Image.fromarray(arr, "RGB")
+    photo = _to_image(img)
     draw = ImageDraw.Draw(photo)
     bx = int(width * rng.uniform(0.15, 0.55))
     bw, bh = int(width * 0.28), int(height * 0.32)
@@ -89,6 +90,91 @@ def draw_photo(seed: int, width: int, height: int) -> Image.Image:
         fill=(90, 40, 30),
     )
     return photo
+
+
+def _table(rng: np.random.Generator, width: int, height: int) -> Image.Image:
+    """Seen from above: a wood-grain table, plates with pastries, a cup of coffee."""
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    warp = _noise(rng, height, width, octaves=6)
+    grain = 0.5 + 0.5 * np.sin((y * 40 + 6 * warp) * np.pi)
+    wood = np.array([0.45, 0.28, 0.15]) + rng.uniform(-0.08, 0.08, 3)
+    img = wood * (0.7 + 0.35 * grain[..., None]) * np.ones((1, width, 1))
+    photo = _to_image(img)
+    draw = ImageDraw.Draw(photo)
+    unit = min(width, height)
+    for _ in range(int(rng.integers(3, 6))):
+        cx, cy = rng.uniform(0.15, 0.85) * width, rng.uniform(0.2, 0.8) * height
+        r = unit * rng.uniform(0.12, 0.2)
+        draw.ellipse(
+            [cx - r, cy - r, cx + r, cy + r],
+            fill=(235, 232, 225),
+            outline=(200, 195, 190),
+            width=max(1, unit // 200),
+        )
+        for _ in range(int(rng.integers(2, 5))):
+            px, py = cx + rng.uniform(-0.45, 0.45) * r, cy + rng.uniform(-0.45, 0.45) * r
+            pr = r * rng.uniform(0.2, 0.35)
+            tone = tuple(int(v) for v in rng.uniform([150, 80, 30], [210, 140, 70]))
+            draw.ellipse([px - pr, py - pr * 0.7, px + pr, py + pr * 0.7], fill=tone)
+            draw.arc(
+                [px - pr * 0.8, py - pr * 0.5, px + pr * 0.8, py + pr * 0.5],
+                200,
+                340,
+                fill=(240, 200, 140),
+                width=max(1, unit // 150),
+            )
+    cx, cy, r = rng.uniform(0.2, 0.8) * width, rng.uniform(0.25, 0.75) * height, unit * 0.09
+    draw.ellipse([cx - r * 1.3, cy - r * 1.3, cx + r * 1.3, cy + r * 1.3], fill=(245, 245, 240))
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(70, 40, 20))
+    draw.ellipse([cx - r * 0.5, cy - r * 0.4, cx + r * 0.3, cy + r * 0.1], fill=(190, 140, 90))
+    return photo
+
+
+def _shelves(rng: np.random.Generator, width: int, height: int) -> Image.Image:
+    """An interior: warm light, shelves of jars and loaves, out-of-focus lamps."""
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    x = np.linspace(0, 1, width, dtype=np.float32)[None, :]
+    light = np.exp(-((x - rng.uniform(0.3, 0.7)) ** 2) / 0.15 - (y - 0.2) ** 2 / 0.3)
+    wall = np.array([0.35, 0.25, 0.18]) + 0.45 * light[..., None] * np.array([1.0, 0.8, 0.55])
+    img = wall * (0.9 + 0.2 * _noise(rng, height, width, octaves=6)[..., None])
+    photo = _to_image(img)
+    draw = ImageDraw.Draw(photo)
+    for shelf in range(3):
+        top = height * (0.3 + 0.22 * shelf)
+        draw.rectangle([0, top, width, top + height * 0.025], fill=(90, 55, 30))
+        xpos = rng.uniform(0.0, 0.05) * width
+        while xpos < width * 0.95:
+            w = width * rng.uniform(0.04, 0.09)
+            h = height * rng.uniform(0.08, 0.16)
+            tone = tuple(int(v) for v in rng.uniform([60, 40, 20], [230, 200, 150]))
+            draw.rounded_rectangle(
+                [xpos, top - h, xpos + w, top], radius=w * 0.25, fill=tone, outline=(40, 30, 20)
+            )
+            draw.rectangle(
+                [xpos + w * 0.15, top - h * 0.95, xpos + w * 0.3, top - h * 0.2],
+                fill=tuple(min(255, c + 50) for c in tone),
+            )
+            xpos += w + width * rng.uniform(0.005, 0.03)
+    lamps = Image.new("RGB", photo.size)
+    ldraw = ImageDraw.Draw(lamps)
+    for _ in range(12):
+        lx, ly = rng.uniform(0, 1) * width, rng.uniform(0, 0.25) * height
+        lr = min(width, height) * rng.uniform(0.02, 0.05)
+        ldraw.ellipse([lx - lr, ly - lr, lx + lr, ly + lr], fill=(255, 210, 140))
+    lamps = lamps.filter(ImageFilter.GaussianBlur(min(width, height) / 80))
+    return Image.fromarray(np.minimum(255, np.asarray(photo, np.uint16) + lamps).astype(np.uint8))
+
+
+_SCENES = (_street, _table, _shelves)
+
+
+def draw_photo(seed: int, width: int, height: int) -> Image.Image:
+    """A detailed photo-like picture (street, table from above, or shop interior, by seed), with
+    sensor-like grain so that it compresses like a real photo."""
+    rng = np.random.default_rng(seed)
+    photo = _SCENES[seed % len(_SCENES)](rng, width, height)
+    grain = rng.normal(0, 5, (height, width, 1))
+    return Image.fromarray(np.clip(np.asarray(photo, np.float32) + grain, 0, 255).astype(np.uint8))
 
 
 def draw_logo(size: int) -> Image.Image:
@@ -233,7 +319,7 @@ def make_all(out: Path, force: bool = False) -> list[Path]:
     pillow_heif.register_heif_opener()
     out.mkdir(parents=True, exist_ok=True)
     jobs = {
-        "storefront.jpg": lambda p: draw_photo(1, 2400, 1800).save(p, "JPEG", quality=90),
+        "storefront.jpg": lambda p: draw_photo(6, 2400, 1800).save(p, "JPEG", quality=90),
         "counter.jpg": lambda p: save_sideways_jpeg(draw_photo(2, 2000, 1500), p),
         "portrait.jpg": lambda p: draw_photo(3, 1200, 1800).save(p, "JPEG", quality=90),
         "pastries.webp": lambda p: draw_photo(4, 1600, 1200).save(p, "WEBP", quality=85),

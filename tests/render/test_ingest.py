@@ -306,3 +306,24 @@ def test_blur_fit_keeps_only_what_fills_the_frame(tmp_path: Path) -> None:
     blur = ingest_photo(src, tmp_path / "work", box=(640, 360), fit=Fit.BLUR)
     assert (crop.width, crop.height) == (600, 800)  # covering 640 wide would need an upscale
     assert (blur.width, blur.height) == (270, 360)  # standing inside 360 high is enough
+
+
+def test_cmyk_jpeg_animated_webp_and_polyglot_are_normalised(
+    tmp_path: Path, photo: Image.Image
+) -> None:
+    cmyk = tmp_path / "cmyk.jpg"
+    photo.convert("CMYK").save(cmyk, "JPEG")
+    with Image.open(ingest_photo(cmyk, tmp_path / "w", box=COVER).path) as out:
+        assert out.mode == "RGB"
+        assert np.abs(np.asarray(out, np.float32) - np.asarray(photo.resize(out.size))).mean() < 20
+    frames = [draw_photo(40 + k, 320, 240) for k in range(3)]
+    anim = tmp_path / "anim.webp"
+    frames[0].save(anim, "WEBP", save_all=True, append_images=frames[1:], duration=100)
+    with Image.open(ingest_photo(anim, tmp_path / "w", box=(320, 240)).path) as out:
+        first = np.asarray(frames[0], np.float32)
+        assert np.abs(np.asarray(out, np.float32) - first).mean() < 12  # the first frame only
+    polyglot = tmp_path / "poly.jpg"
+    photo.save(polyglot, "JPEG")
+    polyglot.write_bytes(polyglot.read_bytes() + b"PK\x03\x04<script>alert(1)</script>")
+    raw = Path(ingest_photo(polyglot, tmp_path / "w", box=COVER).path).read_bytes()
+    assert b"<script>" not in raw and b"PK\x03\x04" not in raw
