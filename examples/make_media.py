@@ -173,7 +173,7 @@ def draw_photo(seed: int, width: int, height: int) -> Image.Image:
     sensor-like grain so that it compresses like a real photo."""
     rng = np.random.default_rng(seed)
     photo = _SCENES[seed % len(_SCENES)](rng, width, height)
-    grain = rng.normal(0, 5, (height, width, 1))
+    grain = rng.normal(0, 4, (height, width, 3))
     return Image.fromarray(np.clip(np.asarray(photo, np.float32) + grain, 0, 255).astype(np.uint8))
 
 
