@@ -1,7 +1,9 @@
 """EventBus on Pub/Sub, and the two ways to consume it.
 
-Messages are pydantic models sent as JSON with two attributes, ``message_type`` (the model's class
-name) and ``schema_version``; a delivery that does not decode into the expected model is a poison
+Messages are pydantic models sent as JSON with two attributes, ``schema_version`` (of this
+envelope) and ``message_type`` (the model's class name, for logs and filters). Consumers name the
+schema they expect: a model class, or a ``TypeAdapter`` of a discriminated union when one
+subscription carries several message kinds. A delivery that does not decode into it is a poison
 message: it is logged and acked, never retried forever.
 
 Consumers:
@@ -21,13 +23,13 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from google.api_core import exceptions as gexc
 from google.cloud.pubsub_v1 import PublisherClient, SubscriberClient
 from google.cloud.pubsub_v1.subscriber.message import Message
 from google.cloud.pubsub_v1.types import FlowControl
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.adapters.clients import GoogleClients
 from shared.errors import AppError, ConfigError, InvalidRequest, TransientError
@@ -36,8 +38,9 @@ from shared.ports import Delivery, EventBus
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
-Handler = Callable[[M, Delivery], None]
+T = TypeVar("T")
+Handler: TypeAlias = Callable[[T, Delivery], None]
+Schema: TypeAlias = type[T] | TypeAdapter[T]
 
 SCHEMA_VERSION = "1"
 MESSAGE_TYPE_ATTR = "message_type"
@@ -73,24 +76,29 @@ def encode(
     return message.model_dump_json().encode(), extra
 
 
-def decode(delivery: Delivery, model: type[M]) -> M:
-    """The message of ``delivery`` as ``model``; PoisonMessage saying why if it is not one."""
-    kind = delivery.attributes.get(MESSAGE_TYPE_ATTR)
-    if kind != model.__name__:
-        raise PoisonMessage(f"message type {kind!r} is not {model.__name__!r}")
+def schema_adapter(schema: Schema[T]) -> TypeAdapter[T]:
+    return schema if isinstance(schema, TypeAdapter) else TypeAdapter(schema)
+
+
+def decode(delivery: Delivery, schema: Schema[T]) -> T:
+    """The message of ``delivery``; PoisonMessage saying why if it does not match ``schema``."""
     version = delivery.attributes.get(SCHEMA_VERSION_ATTR)
     if version != SCHEMA_VERSION:
-        raise PoisonMessage(f"schema version {version!r} is not {SCHEMA_VERSION!r}")
+        raise PoisonMessage(f"envelope schema version {version!r} is not {SCHEMA_VERSION!r}")
     try:
-        return model.model_validate_json(delivery.data)
+        return schema_adapter(schema).validate_json(delivery.data)
     except ValidationError as exc:
-        raise PoisonMessage(f"body is not a valid {model.__name__}: {exc}") from None
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        kind = delivery.attributes.get(MESSAGE_TYPE_ATTR)
+        raise PoisonMessage(f"{kind or 'message'} does not match the schema: {problems}") from None
 
 
-def handle_delivery(delivery: Delivery, model: type[M], handler: Handler[M]) -> Outcome:
+def handle_delivery(delivery: Delivery, schema: Schema[T], handler: Handler[T]) -> Outcome:
     """Decode and handle one delivery; say how to settle it (the caller acks or nacks)."""
     try:
-        message = decode(delivery, model)
+        message = decode(delivery, schema)
     except PoisonMessage as exc:
         log.error(
             "poison message acked without handling: %s",
@@ -202,15 +210,15 @@ class PubSubEventBus:
             )
 
 
-class PullWorker(Generic[M]):
+class PullWorker(Generic[T]):
     """Takes one message at a time from a subscription and keeps it leased while it works."""
 
     def __init__(
         self,
         bus: EventBus,
         subscription: str,
-        model: type[M],
-        handler: Handler[M],
+        schema: Schema[T],
+        handler: Handler[T],
         *,
         lease_s: int = 60,
         extend_every_s: float | None = None,
@@ -219,7 +227,7 @@ class PullWorker(Generic[M]):
             raise ValueError(f"lease_s must be 10..600 s (a Pub/Sub ack deadline), not {lease_s}")
         self._bus = bus
         self._subscription = subscription
-        self._model = model
+        self._schema = schema_adapter(schema)  # built once, not per message
         self._handler = handler
         self._lease_s = lease_s
         self._extend_every_s = extend_every_s if extend_every_s is not None else lease_s / 3
@@ -238,7 +246,7 @@ class PullWorker(Generic[M]):
             self._bus.extend_lease(self._subscription, [delivery.ack_id], self._lease_s)
             heartbeat.start()
             try:
-                outcome = handle_delivery(delivery, self._model, self._handler)
+                outcome = handle_delivery(delivery, self._schema, self._handler)
             finally:
                 stop.set()
                 heartbeat.join()
@@ -276,8 +284,8 @@ def delivery_of(message: Message) -> Delivery:
 def subscribe_streaming(
     subscriber: SubscriberClient,
     subscription_path: str,
-    model: type[M],
-    handler: Handler[M],
+    schema: Schema[T],
+    handler: Handler[T],
     *,
     max_lease_s: int = 3600,
     max_extension_s: int = 60,
@@ -300,8 +308,10 @@ def subscribe_streaming(
         max_duration_per_lease_extension=int(max_extension_s),
     )
 
+    adapter = schema_adapter(schema)
+
     def callback(message: Message) -> None:
-        outcome = handle_delivery(delivery_of(message), model, handler)
+        outcome = handle_delivery(delivery_of(message), adapter, handler)
         if outcome is Outcome.NACKED:
             message.nack()
         else:

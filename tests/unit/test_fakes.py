@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from shared.adapters.pubsub_bus import Outcome, PullWorker, decode
 from shared.errors import InvalidRequest, NotFound, PayloadTooLarge, TransientError
+from shared.pipeline.messages import JobCreated, JobMessage, TaskCommand, TaskFinished
 from shared.ports import BlobStore, Delivery, EventBus, JobStore
 from tests.fakes import InMemoryBlobStore, InMemoryJobStore, RecordingEventBus
 
@@ -70,6 +71,30 @@ def test_worker_policy_on_the_fake_bus() -> None:
     assert worker.run_once() is Outcome.ACKED  # permanent: acked, not retried
     assert worker.run_once() is None
     assert calls == [1, 1, 2]
+
+
+def test_worker_decodes_a_union_of_message_kinds() -> None:
+    # One subscription, several kinds (the pipeline's "jobs" topic): a TypeAdapter of the union.
+    bus = RecordingEventBus()
+    bus.attach("orchestrator", "jobs")
+    got: list[object] = []
+    worker = PullWorker(
+        bus, "orchestrator", TypeAdapter(JobMessage), lambda m, d: got.append(m), lease_s=10
+    )
+    finished = TaskFinished(job_id="j1", task="render", attempt=1, worker_id="gpu-1")
+    bus.publish("jobs", JobCreated(job_id="j1"))
+    bus.publish("jobs", finished)
+    bus.publish(
+        "jobs", TaskCommand(job_id="j1", task="render", task_kind="render", attempt=1, route="gpu")
+    )
+
+    assert [worker.run_once() for _ in range(4)] == [
+        Outcome.ACKED,
+        Outcome.ACKED,
+        Outcome.POISON,  # a task command is not a job message
+        None,
+    ]
+    assert got == [JobCreated(job_id="j1"), finished]
 
 
 def test_blob_store_fake(tmp_path: Path) -> None:
