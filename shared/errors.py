@@ -6,6 +6,7 @@
     │   ├── InvalidMedia          422, no retry (an upload or media file we refuse to use)
     │   └── PayloadTooLarge       413, no retry
     ├── Unauthenticated           401, no retry
+    ├── TooManyRequests           429, no retry now: try again after ``retry_after_s``
     ├── NotFound                  404, no retry (also what another user's object looks like)
     ├── Conflict                  409, no retry (idempotent no-op for a redelivered message)
     │   └── InvalidTransition     409, the job state machine refused a change
@@ -57,6 +58,16 @@ class Unauthenticated(AppError):
     http_status = 401
     retryable = False
     code = "unauthenticated"
+
+
+class TooManyRequests(AppError):
+    http_status = 429
+    retryable = False
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class NotFound(AppError):
