@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.errors import Cancelled, InvalidMedia, RenderFailed
+from shared.errors import Cancelled, InvalidMedia, InvalidRequest, RenderFailed
 from shared.render import kenburns
 from shared.render.compiler import (
     RenderOptions,
@@ -311,6 +311,8 @@ def render_timeline(
         Cancelled: ``cancel`` was set; nothing is left at ``out_path``.
         RenderFailed: FFmpeg failed or the result did not check out.
     """
+    if out_path.suffix.lower() != ".mp4":
+        raise InvalidRequest(f"output {out_path.name!r}: must be an .mp4 file")
     timeline = with_quality(timeline, quality)
     steps = _Steps(progress, cancel)
     warnings: list[str] = []

@@ -117,6 +117,11 @@ def test_bad_input_is_one_line_and_exit_2(
     assert not out.exists()
 
 
+def test_output_must_be_mp4(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert render(str(project / "ad.json"), "-o", str(project / "ad.avi"), "-q") == 2
+    assert capsys.readouterr().err.strip() == "error: output 'ad.avi': must be an .mp4 file"
+
+
 def test_bad_segment_count(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert render(str(project / "ad.json"), "-o", str(project / "x.mp4"), "--segments", "0") == 2
     assert "--segments must be 1 or more" in capsys.readouterr().err
