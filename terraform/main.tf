@@ -144,3 +144,17 @@ resource "google_storage_bucket_iam_member" "gpu_worker_renders" {
   role   = "roles/storage.objectCreator"
   member = "serviceAccount:${google_service_account.gpu_worker.email}"
 }
+
+# JobStore.list_for_user: a user's jobs, newest first.
+resource "google_firestore_index" "jobs_by_user" {
+  collection = "jobs"
+  fields {
+    field_path = "uid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "created_at"
+    order      = "DESCENDING"
+  }
+  depends_on = [google_firestore_database.default]
+}
