@@ -63,7 +63,18 @@ class TaskFailed(_Message):
     retryable: bool = True
 
 
-JobMessage = Annotated[JobCreated | TaskFinished | TaskFailed, Field(discriminator="kind")]
+class JobControl(_Message):
+    """The owner paused, resumed or cancelled the job (the job document already says so): the
+    orchestrator re-queues handed-back tasks on resume and stops tracking an ended job."""
+
+    kind: Literal["job_control"] = "job_control"
+    job_id: str = _ID
+    action: Literal["pause", "resume", "cancel"]
+
+
+JobMessage = Annotated[
+    JobCreated | TaskFinished | TaskFailed | JobControl, Field(discriminator="kind")
+]
 
 
 class TaskCommand(_Message):

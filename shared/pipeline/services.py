@@ -1,0 +1,295 @@
+"""The pipeline's use cases: submit, control (cancel / pause / resume) and advance a job.
+
+    submit_job   job document (pending) + task graph, then JobCreated on "jobs"
+    advance      the orchestrator: on JobCreated / TaskFinished / TaskFailed / JobControl, move the
+                 graph in a transaction, route and publish the now-ready tasks, finish the job
+    cancel_job / pause_job / resume_job   the owner's controls (another user's job is NotFound)
+
+Every job status change is also announced on "job-events" (job_events.py). Ports come in as a
+``PipelineServices`` bundle (``bootstrap(settings)`` builds the real one), so an entry point is
+three lines: bootstrap, decode, call.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from shared.errors import Conflict
+from shared.jobs import (
+    Cancel,
+    Complete,
+    EnginePreference,
+    Fail,
+    Job,
+    JobEvent,
+    JobOutput,
+    JobStatus,
+    Pause,
+    Progress,
+    Resume,
+    Start,
+    Warn,
+    new_job,
+)
+from shared.pipeline import taskgraph as tg
+from shared.pipeline.job_events import announce
+from shared.pipeline.messages import (
+    JobControl,
+    JobCreated,
+    Route,
+    TaskCommand,
+    TaskFailed,
+    TaskFinished,
+)
+from shared.pipeline.ports import PipelineServices
+from shared.pipeline.routing import Decision, gpu_kinds, route_task
+from shared.ports import EventBus, JobStore
+from shared.settings import Settings
+from shared.timeline.model import Timeline
+from shared.topology import JOBS, TASKS_CLOUD, TASKS_GPU
+
+log = logging.getLogger(__name__)
+
+ORCHESTRATOR_ID = "orchestrator"
+MAX_TASK_ATTEMPTS = 3
+TASK_TOPICS = {Route.GPU: TASKS_GPU, Route.CLOUD: TASKS_CLOUD}
+JobMessageT = JobCreated | TaskFinished | TaskFailed | JobControl
+
+__all__ = [
+    "PipelineServices",
+    "advance",
+    "bootstrap",
+    "cancel_job",
+    "pause_job",
+    "resume_job",
+    "submit_job",
+]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def apply_and_announce(
+    jobs: JobStore, bus: EventBus, settings: Settings, job_id: str, event: JobEvent
+) -> Job:
+    """Apply ``event`` to the job and announce the status change it made, if any."""
+    before = jobs.get(job_id)
+    after = jobs.apply(job_id, event)
+    announce(bus, settings, after, before.status)
+    return after
+
+
+def submit_job(
+    *,
+    uid: str,
+    brand_name: str,
+    timeline: Timeline,
+    engine: EnginePreference,
+    job_id: str,
+    jobs: JobStore,
+    pipelines: tg.PipelineStore,
+    bus: EventBus,
+    settings: Settings,
+    now: datetime,
+    script: str | None = None,
+) -> Job:
+    """Create the job (pending) and its task graph, then tell the orchestrator.
+
+    Idempotent per ``job_id``: a retried submission by the same user returns the job it made
+    (and re-sends JobCreated, which the orchestrator treats as a no-op if it already ran); the
+    same id from another user is a Conflict. ``script`` is the brief's voiceover text: with no
+    voice file on the timeline, the pipeline makes the voice from it.
+    """
+    job = new_job(
+        job_id, uid, now, brand_name=brand_name, engine=engine,
+        timeline=timeline.model_dump(mode="json"), step="Queued",
+    )  # fmt: skip
+    try:
+        jobs.create(job)
+        announce(bus, settings, job, None)
+    except Conflict:
+        job = jobs.get(job_id)
+        if job.uid != uid:
+            raise
+    pipelines.create(tg.plan(job_id, uid, timeline, now, engine=engine, script=script))
+    bus.publish(settings.topic(JOBS), JobCreated(job_id=job_id))
+    pipelines.change(job_id, lambda p: tg.announced(p, now))
+    log.info("job submitted", extra={"job_id": job_id, "engine": engine.value})
+    return job
+
+
+def _control(
+    action: str, event: JobEvent, *, job_id: str, uid: str, jobs: JobStore, bus: EventBus,
+    settings: Settings,
+) -> Job:  # fmt: skip
+    jobs.get_for_user(job_id, uid)  # NotFound for another user's job
+    job = apply_and_announce(jobs, bus, settings, job_id, event)
+    bus.publish(settings.topic(JOBS), JobControl(job_id=job_id, action=action))
+    return job
+
+
+def cancel_job(
+    *, job_id: str, uid: str, jobs: JobStore, bus: EventBus, settings: Settings, now: datetime
+) -> Job:
+    """Cancel a live job; its worker stops FFmpeg within two seconds and leaves no output."""
+    return _control("cancel", Cancel(), job_id=job_id, uid=uid, jobs=jobs, bus=bus,
+                    settings=settings)  # fmt: skip
+
+
+def pause_job(
+    *, job_id: str, uid: str, jobs: JobStore, bus: EventBus, settings: Settings, now: datetime
+) -> Job:
+    """Pause a processing job: its running task is stopped and handed back (done tasks stay)."""
+    return _control("pause", Pause(), job_id=job_id, uid=uid, jobs=jobs, bus=bus,
+                    settings=settings)  # fmt: skip
+
+
+def resume_job(
+    *, job_id: str, uid: str, jobs: JobStore, bus: EventBus, settings: Settings, now: datetime
+) -> Job:
+    """Resume a paused job: the orchestrator re-queues the handed-back task as a new attempt."""
+    return _control("resume", Resume(), job_id=job_id, uid=uid, jobs=jobs, bus=bus,
+                    settings=settings)  # fmt: skip
+
+
+def advance(message: JobMessageT, ports: PipelineServices) -> Job:
+    """The orchestrator's one step for ``message``; safe to repeat and to reorder."""
+    now = ports.clock()
+    job_id = message.job_id
+    job = ports.jobs.get(job_id)
+    if isinstance(message, TaskFinished):
+        _record_finished(message, ports, now)
+    elif isinstance(message, TaskFailed):
+        job = _record_failed(message, job, ports, now)
+    job = ports.jobs.get(job_id)
+    pipeline = ports.pipelines.get(job_id)
+    if job.status.terminal:
+        ports.pipelines.change(job_id, lambda p: tg.end(p, now))
+        return job
+    if job.status is JobStatus.PAUSED:
+        return job
+    if pipeline.finished:
+        return _complete(job, pipeline, ports, now)
+    if job.status is JobStatus.PENDING:
+        job = apply_and_announce(
+            ports.jobs, ports.bus, ports.settings, job_id,
+            Start(worker_id=ORCHESTRATOR_ID, step="Queued"),
+        )  # fmt: skip
+    _queue_ready(pipeline, ports, now)
+    return job
+
+
+def _record_finished(message: TaskFinished, ports: PipelineServices, now: datetime) -> None:
+    before = ports.pipelines.get(message.job_id).task(message.task)
+    after = ports.pipelines.change(
+        message.job_id,
+        lambda p: tg.finish(p, message.task, message.attempt, message.result, now),
+    )
+    task = after.task(message.task)
+    if before.state is tg.TaskState.DONE or task.attempt != message.attempt:
+        return  # a duplicate or a stale attempt: already counted, or never will be
+    for key, text in sorted(message.result.items()):
+        if key.startswith("warning"):
+            ports.jobs.apply(message.job_id, Warn(message=text[:500]))
+    _, high = tg.progress_span(after, message.task)
+    ports.jobs.apply(message.job_id, Progress(progress=high, step=f"{message.task} ready"))
+
+
+def _record_failed(message: TaskFailed, job: Job, ports: PipelineServices, now: datetime) -> Job:
+    task = ports.pipelines.get(message.job_id).task(message.task)
+    if task.attempt != message.attempt or task.state in (tg.TaskState.DONE, tg.TaskState.WAITING):
+        return job
+    if not message.retryable or task.attempt >= MAX_TASK_ATTEMPTS:
+        ports.pipelines.change(
+            message.job_id, lambda p: tg.fail(p, message.task, message.attempt, message.error, now)
+        )
+        tries = "" if not message.retryable else f" after {task.attempt} attempts"
+        return apply_and_announce(
+            ports.jobs, ports.bus, ports.settings, message.job_id,
+            Fail(error=f"{message.task} failed{tries}: {message.error}"[:4000]),
+        )  # fmt: skip
+    failed = ports.pipelines.change(
+        message.job_id, lambda p: tg.fail(p, message.task, message.attempt, message.error, now)
+    )
+    decision = _decide(failed, failed.task(message.task), ports, why=message.error)
+    if decision.route is task.route and decision.warning is None:
+        ports.jobs.apply(
+            message.job_id, Warn(message=f"{message.task} failed, retrying: {message.error}"[:500])
+        )
+    _requeue(failed, message.task, decision, ports, now)
+    return job
+
+
+def _decide(
+    pipeline: tg.Pipeline, task: tg.Task, ports: PipelineServices, why: str | None = None
+) -> Decision:
+    strikes = task.gpu_strikes + (1 if task.route is Route.GPU and task.attempt else 0)
+    return route_task(
+        task.kind, pipeline.engine, gpu_kinds(ports.online.online()), strikes,
+        (why or "")[:200] or None,
+    )  # fmt: skip
+
+
+def _requeue(
+    pipeline: tg.Pipeline, name: str, decision: Decision, ports: PipelineServices, now: datetime
+) -> None:
+    """Start a new attempt of ``name`` on the decided route, warn, and publish it."""
+    after = ports.pipelines.change(
+        pipeline.job_id, lambda p: tg.queue(p, name, decision.route, now)
+    )
+    if decision.warning:
+        ports.jobs.apply(pipeline.job_id, Warn(message=decision.warning[:500]))
+    publish_commands(after, ports)
+
+
+def _queue_ready(pipeline: tg.Pipeline, ports: PipelineServices, now: datetime) -> None:
+    decisions = {t.name: _decide(pipeline, t, ports) for t in pipeline.ready()}
+
+    def queue_all(p: tg.Pipeline) -> tg.Pipeline:
+        for task in p.ready():  # re-checked inside the transaction
+            if task.name in decisions:
+                p = tg.queue(p, task.name, decisions[task.name].route, now)
+        return p
+
+    after = ports.pipelines.change(pipeline.job_id, queue_all) if decisions else pipeline
+    for name, decision in decisions.items():
+        if decision.warning and after.task(name).state is tg.TaskState.QUEUED:
+            ports.jobs.apply(pipeline.job_id, Warn(message=decision.warning[:500]))
+    publish_commands(after, ports)
+
+
+def publish_commands(pipeline: tg.Pipeline, ports: PipelineServices) -> None:
+    """A TaskCommand for every queued task. Re-sending one is harmless (workers claim by
+    attempt), and it closes the gap when a publish failed after the graph was saved."""
+    for task in pipeline.in_state(tg.TaskState.QUEUED):
+        assert task.route is not None  # queue() always sets it
+        command = TaskCommand(
+            job_id=pipeline.job_id, task=task.name, task_kind=task.kind, attempt=task.attempt,
+            route=task.route,
+        )  # fmt: skip
+        ports.bus.publish(ports.settings.topic(TASK_TOPICS[task.route]), command)
+
+
+def _complete(job: Job, pipeline: tg.Pipeline, ports: PipelineServices, now: datetime) -> Job:
+    result = pipeline.task(tg.RENDER).result
+    output = JobOutput(
+        video_uri=result["video_uri"],
+        poster_uri=result.get("poster_uri") or None,
+        size_bytes=int(result["size_bytes"]),
+        duration_ms=int(result["duration_ms"]),
+        loudness_lufs=float(result["loudness_lufs"]) if result.get("loudness_lufs") else None,
+    )
+    done = apply_and_announce(
+        ports.jobs, ports.bus, ports.settings, job.job_id, Complete(output=output)
+    )
+    ports.pipelines.change(job.job_id, lambda p: tg.end(p, now))
+    return done
+
+
+def bootstrap(settings: Settings | None = None) -> PipelineServices:
+    """The real ports (Firestore, Pub/Sub, GCS), built from ``settings`` or the environment."""
+    from shared.pipeline.bootstrap import build  # Google clients only where they are used
+
+    return build(settings or Settings.from_env())

@@ -1,0 +1,238 @@
+"""A job's task graph (pure: no I/O, no clock; callers pass ``now``).
+
+    voice ─┐
+           ├──> render          (voice when the brief has a script and the timeline no voice file;
+    music ─┘                     music when the timeline has none: both offline until the AI issue)
+
+Each task walks  waiting -> queued -> running -> done | failed,  and every (re)queue starts a new
+attempt. Changes are fenced by attempt, so a duplicated or reordered TaskFinished / TaskFailed, or
+a worker whose task was routed elsewhere meanwhile, changes nothing. The whole graph is one
+document (``pipelines/{job_id}``), changed in a transaction by the adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.errors import Conflict, NotFound
+from shared.jobs import EnginePreference
+from shared.pipeline.messages import Route, TaskKind
+from shared.timeline.model import Timeline
+
+VOICE, MUSIC, RENDER = "voice", "music", "render"
+# Share of the job's progress bar: the preparing tasks split the first part, the render the rest.
+PREPARE_SHARE = 10.0
+
+
+class TaskState(StrEnum):
+    WAITING = "waiting"  # its inputs are not ready, or it was handed back by a pause
+    QUEUED = "queued"  # a TaskCommand for its current attempt is on a topic
+    RUNNING = "running"  # a worker claimed the current attempt
+    DONE = "done"
+    FAILED = "failed"  # the current attempt failed; the orchestrator retries or fails the job
+
+
+class Task(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    kind: TaskKind
+    needs: tuple[str, ...] = ()
+    state: TaskState = TaskState.WAITING
+    attempt: int = Field(default=0, ge=0)
+    route: Route | None = None
+    worker_id: str | None = None
+    gpu_strikes: int = Field(default=0, ge=0)  # GPU attempts that failed or never started
+    result: dict[str, str] = Field(default_factory=dict)
+    error: str | None = None
+    queued_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class Pipeline(BaseModel):
+    """The document ``pipelines/{job_id}`` (backend only: no client reads it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    job_id: str
+    uid: str
+    engine: EnginePreference = EnginePreference.AUTO
+    script: str | None = None
+    tasks: tuple[Task, ...]
+    live: bool = True  # False once the job ended: the sweeper stops looking at it
+    announced: bool = False  # JobCreated reached the topic (else the sweeper republishes it)
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+    def task(self, name: str) -> Task:
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        raise NotFound(f"job {self.job_id} has no task {name!r}")
+
+    def ready(self) -> list[Task]:
+        """Waiting tasks whose inputs are all done, in graph order."""
+        done = {t.name for t in self.tasks if t.state is TaskState.DONE}
+        return [t for t in self.tasks if t.state is TaskState.WAITING and set(t.needs) <= done]
+
+    def in_state(self, state: TaskState) -> list[Task]:
+        return [t for t in self.tasks if t.state is state]
+
+    @property
+    def finished(self) -> bool:
+        return all(t.state is TaskState.DONE for t in self.tasks)
+
+
+class PipelineStore(Protocol):
+    def create(self, pipeline: Pipeline) -> Pipeline:
+        """Store a new graph; an existing one for the job is kept and returned (idempotent)."""
+        ...
+
+    def get(self, job_id: str) -> Pipeline: ...
+
+    def change(self, job_id: str, change: Callable[[Pipeline], Pipeline]) -> Pipeline:
+        """Apply ``change`` atomically (re-run on contention); NotFound if absent."""
+        ...
+
+    def live(self) -> list[Pipeline]:
+        """Graphs of jobs that have not ended (the sweeper's work list)."""
+        ...
+
+
+def plan(
+    job_id: str,
+    uid: str,
+    timeline: Timeline,
+    now: datetime,
+    *,
+    engine: EnginePreference = EnginePreference.AUTO,
+    script: str | None = None,
+) -> Pipeline:
+    """The graph a timeline needs: what the timeline lacks is made first, then the render."""
+    tasks: list[Task] = []
+    if timeline.voice is None and script and script.strip():
+        tasks.append(Task(name=VOICE, kind=TaskKind.VOICE))
+    if timeline.music is None:
+        tasks.append(Task(name=MUSIC, kind=TaskKind.MUSIC))
+    tasks.append(Task(name=RENDER, kind=TaskKind.RENDER, needs=tuple(t.name for t in tasks)))
+    return Pipeline(
+        job_id=job_id, uid=uid, engine=engine, script=script, tasks=tuple(tasks),
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+
+
+def progress_span(pipeline: Pipeline, name: str) -> tuple[float, float]:
+    """The part of the job's 0-100 progress bar that task ``name`` fills."""
+    preparing = [t.name for t in pipeline.tasks if t.kind is not TaskKind.RENDER]
+    if name not in preparing:
+        return (PREPARE_SHARE if preparing else 0.0, 100.0)
+    share = PREPARE_SHARE / len(preparing)
+    at = preparing.index(name) * share
+    return (at, at + share)
+
+
+def _with_task(pipeline: Pipeline, task: Task, now: datetime, **changes: Any) -> Pipeline:
+    updated = task.model_copy(update=changes)
+    tasks = tuple(updated if t.name == task.name else t for t in pipeline.tasks)
+    return pipeline.model_copy(
+        update={"tasks": tasks, "updated_at": now, "version": pipeline.version + 1}
+    )
+
+
+def queue(pipeline: Pipeline, name: str, route: Route, now: datetime) -> Pipeline:
+    """Start a new attempt of ``name`` on ``route`` (from waiting, failed, queued or running).
+
+    A GPU attempt that is replaced counts as a strike against the GPU for this task.
+    """
+    task = pipeline.task(name)
+    if task.state is TaskState.DONE:
+        return pipeline
+    strikes = task.gpu_strikes + (1 if task.route is Route.GPU and task.attempt else 0)
+    return _with_task(
+        pipeline, task, now, state=TaskState.QUEUED, attempt=task.attempt + 1, route=route,
+        worker_id=None, gpu_strikes=strikes, queued_at=now, started_at=None, error=None,
+    )  # fmt: skip
+
+
+def _current(pipeline: Pipeline, name: str, attempt: int) -> Task | None:
+    """The task if ``attempt`` is its current attempt, else None (a stale message)."""
+    task = pipeline.task(name)
+    return task if task.attempt == attempt else None
+
+
+def claim(pipeline: Pipeline, name: str, attempt: int, worker_id: str, now: datetime) -> Pipeline:
+    """``worker_id`` starts ``attempt``; Conflict if the attempt is stale or someone else has it.
+
+    The same worker claiming again (it restarted and the message came back) is allowed.
+    """
+    task = _current(pipeline, name, attempt)
+    if task is None:
+        raise Conflict(f"task {name} of job {pipeline.job_id}: attempt {attempt} is stale")
+    if task.state is TaskState.RUNNING and task.worker_id == worker_id:
+        return pipeline
+    if task.state is not TaskState.QUEUED:
+        holder = f" by {task.worker_id}" if task.worker_id else ""
+        raise Conflict(
+            f"task {name} of job {pipeline.job_id} is {task.state.value}{holder}; "
+            f"{worker_id} cannot start attempt {attempt}"
+        )
+    return _with_task(
+        pipeline, task, now, state=TaskState.RUNNING, worker_id=worker_id, started_at=now
+    )
+
+
+def release(pipeline: Pipeline, name: str, attempt: int, to: TaskState, now: datetime) -> Pipeline:
+    """Hand a task back: to QUEUED (shutdown: the redelivered message may claim it again) or to
+    WAITING (pause: resume starts a new attempt). A stale attempt changes nothing."""
+    if to not in (TaskState.QUEUED, TaskState.WAITING):
+        raise ValueError(f"a task is handed back to queued or waiting, not {to.value}")
+    task = _current(pipeline, name, attempt)
+    if task is None or task.state not in (TaskState.QUEUED, TaskState.RUNNING):
+        return pipeline
+    if task.state is to:
+        return pipeline
+    return _with_task(pipeline, task, now, state=to, worker_id=None, started_at=None)
+
+
+def finish(
+    pipeline: Pipeline, name: str, attempt: int, result: dict[str, str], now: datetime
+) -> Pipeline:
+    """Record the result of ``attempt``; stale or duplicate reports change nothing."""
+    task = _current(pipeline, name, attempt)
+    if task is None or task.state in (TaskState.DONE, TaskState.WAITING):
+        return pipeline
+    return _with_task(
+        pipeline, task, now, state=TaskState.DONE, result=dict(result), finished_at=now
+    )
+
+
+def fail(pipeline: Pipeline, name: str, attempt: int, error: str, now: datetime) -> Pipeline:
+    """Record that ``attempt`` failed; stale or duplicate reports change nothing."""
+    task = _current(pipeline, name, attempt)
+    if task is None or task.state not in (TaskState.QUEUED, TaskState.RUNNING):
+        return pipeline
+    return _with_task(pipeline, task, now, state=TaskState.FAILED, error=error, finished_at=now)
+
+
+def end(pipeline: Pipeline, now: datetime) -> Pipeline:
+    """The job ended: nothing here needs watching any more."""
+    if not pipeline.live:
+        return pipeline
+    return pipeline.model_copy(
+        update={"live": False, "updated_at": now, "version": pipeline.version + 1}
+    )
+
+
+def announced(pipeline: Pipeline, now: datetime) -> Pipeline:
+    if pipeline.announced:
+        return pipeline
+    return pipeline.model_copy(
+        update={"announced": True, "updated_at": now, "version": pipeline.version + 1}
+    )
