@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import struct
 import subprocess
 import time
@@ -111,7 +112,7 @@ def test_png_alpha_is_flattened_onto_white(tmp_path: Path) -> None:
 
 def test_large_jpeg_is_decoded_reduced_and_never_upscaled(tmp_path: Path) -> None:
     src = tmp_path / "big.jpg"
-    draw_photo(13, 4000, 3000).save(src, "JPEG", quality=85)
+    draw_photo(13, 1000, 750).resize((4000, 3000)).save(src, "JPEG", quality=85)
     info = ingest_photo(src, tmp_path / "work", box=(960, 540))
     assert (info.width, info.height) == (960, 720)
     small = tmp_path / "small.jpg"
@@ -327,3 +328,43 @@ def test_cmyk_jpeg_animated_webp_and_polyglot_are_normalised(
     polyglot.write_bytes(polyglot.read_bytes() + b"PK\x03\x04<script>alert(1)</script>")
     raw = Path(ingest_photo(polyglot, tmp_path / "w", box=COVER).path).read_bytes()
     assert b"<script>" not in raw and b"PK\x03\x04" not in raw
+
+
+@pytest.mark.ffmpeg
+@pytest.mark.parametrize(("name", "codec"), [("a.mp3", "libmp3lame"), ("a.m4a", "aac")])
+@pytest.mark.parametrize("damage", ["truncated", "corrupted"])
+def test_damaged_compressed_audio_is_refused(
+    tmp_path: Path, tone_wav: Path, name: str, codec: str, damage: str
+) -> None:
+    good = tmp_path / name
+    ffmpeg("-i", str(tone_wav), "-c:a", codec, str(good))
+    data = bytearray(good.read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        noise = np.random.default_rng(1).integers(0, 256, 2000, dtype=np.uint8).tobytes()
+        data[len(data) // 3 : len(data) // 3 + 2000] = noise
+    bad = tmp_path / f"bad-{name}"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(InvalidMedia, match="audio file is damaged"):
+        ingest_audio(bad, tmp_path / "work")
+
+
+def test_playlist_pointing_at_a_listener_is_refused_without_a_request(tmp_path: Path) -> None:
+    """FF-07: the validator never follows a URL inside an upload (loopback listener sees none)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.3)
+        port = listener.getsockname()[1]
+        for name, body in [
+            ("voice.mp3", f"#EXTM3U\n#EXTINF:10,\nhttp://127.0.0.1:{port}/probe.ts\n"),
+            ("voice.m3u8", f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttp://127.0.0.1:{port}/a\n"),
+            ("music.wav", f"ffconcat version 1.0\nfile 'http://127.0.0.1:{port}/x.wav'\n"),
+        ]:
+            src = tmp_path / name
+            src.write_text(body)
+            with pytest.raises(InvalidMedia, match="not audio"):
+                ingest_audio(src, tmp_path / "work")
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody came
