@@ -339,14 +339,16 @@ def render_timeline(
             work_dir=scratch,
             ffmpeg=ffmpeg,
         )
-    check = steps.begin("Checking the video")
     try:
+        check = steps.begin("Checking the video")
         done = finish(
             timeline, result.path, result.facts, encoder=encoder.codec, warnings=warnings,
             frame_count=result.frame_count, ffmpeg=ffmpeg,
         )  # fmt: skip
     except BaseException:
-        result.path.unlink(missing_ok=True)  # a video that failed its checks is not delivered
+        # Not delivered: a video that failed its checks, or one cancelled at the last moment.
+        result.path.unlink(missing_ok=True)
+        result.path.with_suffix(".jpg").unlink(missing_ok=True)
         raise
     if check is not None:
         check(100.0, "Done")

@@ -239,3 +239,18 @@ def test_resolver_remote_sources_need_a_fetcher(tmp_path: Path) -> None:
 def test_poster_time_is_the_titles_frame_else_a_third() -> None:
     assert poster_time_ms(timeline()) == 550
     assert poster_time_ms(timeline(texts=[])) == 2100 // 3
+
+
+def test_cancel_after_the_encode_delivers_nothing(tmp_path: Path, media_dir: Path) -> None:
+    cancel = threading.Event()
+
+    def progress(percent: float, step: str) -> None:
+        if step.startswith("Rendering video") and percent >= 96:  # the encode has finished
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        render_timeline(
+            timeline(captions=None, texts=[]), MediaResolver(media_dir),
+            tmp_path / "out" / "late.mp4", progress=progress, cancel=cancel,
+        )  # fmt: skip
+    assert not any((tmp_path / "out").iterdir())
