@@ -176,7 +176,7 @@ def probe_media(path: Path) -> MediaInfo:
     """MediaInfo for a local file that ingest has already validated (or produced)."""
     head = read_head(path)
     if sniff_container(head) == IMAGE_CONTAINER:
-        with Image.open(path) as im:
+        with Image.open(path, formats=["JPEG", "PNG", "WEBP"]) as im:
             width, height = im.size
         return MediaInfo(
             path=str(path),
