@@ -1,0 +1,1 @@
+"""Cloud Functions entry points (one module per function; main.py re-exports them)."""

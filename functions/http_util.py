@@ -1,0 +1,163 @@
+"""What every HTTP function shares: routing, JSON bodies, errors as JSON, the session, CSRF.
+
+Cross-site defence for a cookie-authenticated JSON API: state-changing requests must be
+``application/json`` (a form cannot send that without a CORS preflight, which we never grant),
+``Sec-Fetch-Site: cross-site`` is refused, and the cookie is SameSite=Strict. The API is served
+same-origin with the editor (Hosting rewrites; the local gateway), so no CORS headers are sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import flask
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from functions.http_deps import Deps, deps
+from shared.auth.cookies import COOKIE_NAME
+from shared.errors import AppError, InvalidRequest, PayloadTooLarge, TooManyRequests
+from shared.timeline.validate import describe
+
+log = logging.getLogger(__name__)
+
+SMALL_BODY_BYTES = 16 * 1024
+Model = TypeVar("Model", bound=BaseModel)
+_STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class UnsupportedMediaType(InvalidRequest):
+    http_status = 415
+    code = "unsupported_media_type"
+
+
+class CrossSiteRequest(AppError):
+    http_status = 403
+    retryable = False
+    code = "cross_site_request"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as a handler sees it."""
+
+    request: flask.Request
+    deps: Deps
+    params: dict[str, str]
+    now: datetime
+
+    def uid(self) -> str:
+        """The signed-in user; Unauthenticated (401) otherwise."""
+        return self.deps.auth.authenticate(self.request.cookies.get(COOKIE_NAME), self.now)
+
+    def body(self, model: type[Model], max_bytes: int = SMALL_BODY_BYTES) -> Model:
+        return parse_body(self.request, model, max_bytes)
+
+
+Handler = Callable[[Call], flask.Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+def route(method: str, path: str, handler: Handler) -> Route:
+    """``path`` relative to the function's prefix; ``{name}`` matches one id segment."""
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[A-Za-z0-9_-]{1,128})", path)
+    return Route(method, re.compile(f"^{regex}$"), handler)
+
+
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> flask.Response:
+    response = flask.Response(
+        json.dumps(body, default=str), status=status, mimetype="application/json"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def error_response(exc: AppError) -> flask.Response:
+    headers = {}
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    return json_response(exc.to_dict(), exc.http_status, headers)
+
+
+def parse_body(request: flask.Request, model: type[Model], max_bytes: int) -> Model:
+    """The JSON body as ``model`` (unknown fields refused); clear 4xx for anything else."""
+    request.max_content_length = max_bytes
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise PayloadTooLarge(f"the request body is larger than {max_bytes} bytes")
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge as exc:  # a streamed body without Content-Length
+        raise PayloadTooLarge(f"the request body is larger than {max_bytes} bytes") from exc
+    try:
+        data = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"the request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidRequest("the request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest(f"invalid request: {describe(exc)}") from None
+
+
+def _check_cross_site(request: flask.Request) -> None:
+    if request.method not in _STATE_CHANGING:
+        return
+    if request.headers.get("Sec-Fetch-Site", "same-origin") == "cross-site":
+        raise CrossSiteRequest("cross-site requests are refused")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        raise CrossSiteRequest(f"requests from {origin[:100]} are refused")
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType(
+            f"send Content-Type: application/json, not {request.mimetype or 'nothing'!r}"
+        )
+
+
+def dispatch(request: flask.Request, prefix: str, routes: Sequence[Route]) -> flask.Response:
+    """Run the handler of the route matching the path after ``prefix`` (present or not).
+
+    Behind Hosting rewrites the path keeps its prefix (/api/jobs/...); called at the function's
+    own URL it does not, so both are accepted.
+    """
+    path = request.path.rstrip("/")
+    rest = path.removeprefix(prefix) if path.startswith(prefix) else path
+    try:
+        allowed = []
+        for candidate in routes:
+            found = candidate.pattern.match(rest or "/")
+            if found is None:
+                continue
+            allowed.append(candidate.method)
+            if candidate.method == request.method:
+                _check_cross_site(request)
+                call = Call(request, deps(), found.groupdict(), datetime.now(UTC))
+                return candidate.handler(call)
+        if allowed:
+            return json_response(
+                {"error": "method_not_allowed", "message": f"use {', '.join(allowed)}"},
+                405,
+                {"Allow": ", ".join(allowed)},
+            )
+        return json_response({"error": "not_found", "message": f"no route {path[:200]}"}, 404)
+    except AppError as exc:
+        if exc.http_status >= 500:
+            log.error("request failed", extra={"path": path, "error": str(exc)})
+        return error_response(exc)

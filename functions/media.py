@@ -1,0 +1,72 @@
+"""HTTP function ``media``: upload URLs, registration (server-side validation), list, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+import functions_framework
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.http_util import Call, dispatch, json_response, route
+from shared.pipeline.media_item import MediaItem, MediaStatus
+
+
+class UploadBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+    size_bytes: int = Field(strict=True)
+
+
+def media_json(call: Call, item: MediaItem) -> dict[str, Any]:
+    """The item as the editor sees it: a short-lived link when ready, no object name."""
+    body = item.model_dump(mode="json", exclude={"object_name"})
+    body["source"] = item.source
+    if item.status is MediaStatus.READY:
+        body["url"] = call.deps.library.blobs.signed_get_url(item.object_name)
+    return body
+
+
+def _request_upload(call: Call) -> flask.Response:
+    uid = call.uid()
+    body = call.body(UploadBody)
+    item, upload = call.deps.library.request_upload(
+        uid, body.filename, body.content_type, body.size_bytes, call.now
+    )
+    signed = {
+        "url": upload.url,
+        "method": upload.method,
+        "headers": dict(upload.headers),
+        "expires_at": upload.expires_at.isoformat(),
+    }
+    return json_response({"media_id": item.media_id, "upload": signed}, 201)
+
+
+def _register(call: Call) -> flask.Response:
+    item = call.deps.library.register(call.uid(), call.params["media_id"], call.now)
+    return json_response({"media": media_json(call, item)})
+
+
+def _list(call: Call) -> flask.Response:
+    items = call.deps.library.list_items(call.uid())
+    return json_response({"media": [media_json(call, item) for item in items]})
+
+
+def _delete(call: Call) -> flask.Response:
+    call.deps.library.delete(call.uid(), call.params["media_id"])
+    return json_response({"deleted": call.params["media_id"]})
+
+
+ROUTES = [
+    route("POST", "/uploads", _request_upload),
+    route("GET", "/", _list),
+    route("POST", "/{media_id}/register", _register),
+    route("DELETE", "/{media_id}", _delete),
+]
+
+
+@functions_framework.http
+def media(request: flask.Request) -> flask.Response:
+    return dispatch(request, "/api/media", ROUTES)

@@ -1,0 +1,1 @@
+"""The user's media library: signed uploads, server-side validation, listing, deletion."""

@@ -1,0 +1,141 @@
+"""Media library use cases: request an upload, register (validate) it, list, delete.
+
+request_upload -> a pending MediaItem + a signed PUT bound to type and exact size
+register       -> download the object, validate it with shared.render.ingest, store the
+                  photo re-encoded (no metadata) or the audio as sent, mark it ready;
+                  anything refused is deleted (object and document) and never usable
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PIL import Image
+
+from shared.errors import Conflict, InvalidMedia, InvalidRequest
+from shared.library.policy import (
+    Accepted,
+    LibraryLimits,
+    accepted,
+    check_quota,
+    check_size,
+    display_name,
+)
+from shared.library.store import FirestoreMediaStore
+from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
+from shared.ports import BlobStore, SignedRequest
+from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo
+from shared.render.probe import read_head, sniff_container
+from shared.timeline.model import Fit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Library:
+    media: FirestoreMediaStore
+    blobs: BlobStore
+    limits: LibraryLimits = LibraryLimits()
+
+    def request_upload(
+        self, uid: str, filename: str, content_type: str, size_bytes: int, now: datetime
+    ) -> tuple[MediaItem, SignedRequest]:
+        kind = accepted(content_type)
+        check_size(kind.kind, size_bytes, self.limits)
+        name = display_name(filename)
+        items = self.media.list_for_user(uid, limit=self.limits.max_items)
+        check_quota(len(items), sum(i.size_bytes for i in items), size_bytes, self.limits)
+        media_id = uuid.uuid4().hex
+        item = MediaItem(
+            media_id=media_id,
+            uid=uid,
+            kind=kind.kind,
+            object_name=f"uploads/{uid}/{media_id}.{kind.extension}",
+            content_type=content_type.strip().lower(),
+            size_bytes=size_bytes,
+            filename=name,
+            created_at=now,
+        )
+        upload = self.blobs.signed_put_url(item.object_name, item.content_type, size_bytes)
+        self.media.create(item)
+        log.info("upload requested", extra={"uid": uid, "media_id": media_id})
+        return item, upload
+
+    def register(self, uid: str, media_id: str, now: datetime) -> MediaItem:
+        item = self.media.get_for_user(media_id, uid)
+        if item.status is MediaStatus.READY:
+            return item  # registering twice is harmless
+        if now > item.created_at + timedelta(seconds=self.limits.pending_ttl_s):
+            self._discard(item)
+            raise InvalidRequest(
+                f"the upload of media {media_id} was not registered in time; ask for a new URL"
+            )
+        if not self.blobs.exists(item.object_name):
+            raise Conflict(f"nothing has been uploaded for media {media_id} yet")
+        try:
+            with tempfile.TemporaryDirectory(prefix="register-") as tmp:
+                ready = self._validate_and_store(item, Path(tmp))
+        except InvalidMedia:
+            self._discard(item)
+            raise
+        log.info("media ready", extra={"uid": uid, "media_id": media_id})
+        return ready
+
+    def list_items(self, uid: str) -> list[MediaItem]:
+        return self.media.list_for_user(uid, limit=self.limits.max_items)
+
+    def delete(self, uid: str, media_id: str) -> None:
+        self._discard(self.media.get_for_user(media_id, uid))
+
+    def _discard(self, item: MediaItem) -> None:
+        self.blobs.delete(item.object_name)
+        self.media.delete(item.media_id)
+
+    def _validate_and_store(self, item: MediaItem, tmp: Path) -> MediaItem:
+        src = self.blobs.download_file(item.object_name, tmp / "upload")
+        size = src.stat().st_size
+        if size != item.size_bytes:
+            raise InvalidMedia(
+                f"{item.filename}: {size} bytes were uploaded, not the {item.size_bytes} declared"
+            )
+        kind = accepted(item.content_type)
+        if kind.kind is MediaKindName.IMAGE:
+            return self._store_photo(item, kind, src, tmp)
+        return self._check_audio(item, kind, src, tmp)
+
+    def _store_photo(self, item: MediaItem, kind: Accepted, src: Path, tmp: Path) -> MediaItem:
+        limits = MediaLimits(
+            max_photo_pixels=self.limits.max_image_pixels, max_file_bytes=item.size_bytes
+        )
+        edge = self.limits.stored_image_edge
+        info = ingest_photo(src, tmp / "out", box=(edge, edge), fit=Fit.BLUR, limits=limits)
+        with Image.open(src) as original:  # safe now: ingest_photo accepted it
+            found = original.format or "unknown"
+        if found not in kind.formats:
+            raise InvalidMedia(f"{item.filename}: the file is {found}, not {item.content_type}")
+        stored = Path(info.path)
+        name = f"library/{item.uid}/{item.media_id}.jpg"
+        self.blobs.upload_file(name, stored, "image/jpeg")
+        self.blobs.delete(item.object_name)
+        return self.media.mark_ready(
+            item,
+            object_name=name,
+            content_type="image/jpeg",
+            size_bytes=stored.stat().st_size,
+            width=info.width,
+            height=info.height,
+        )
+
+    def _check_audio(self, item: MediaItem, kind: Accepted, src: Path, tmp: Path) -> MediaItem:
+        found = sniff_container(read_head(src))
+        if found not in kind.formats:
+            raise InvalidMedia(
+                f"{item.filename}: the file is {found or 'not audio'}, not {item.content_type}"
+            )
+        info = ingest_audio(src, tmp / "out", limits=MediaLimits(max_file_bytes=item.size_bytes))
+        return self.media.mark_ready(item, duration_ms=info.duration_ms)
