@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import flask
 
 from shared.adapters.clients import GoogleClients
+from shared.adapters.firestore_media import FirestoreMediaLibrary
 from shared.adapters.gcs_blobs import GcsBlobStore
 from shared.auth.cookies import session_key
 from shared.auth.service import Auth
@@ -15,7 +16,6 @@ from shared.auth.sessions import FirestoreSessionStore
 from shared.auth.throttle import FirestoreLoginThrottle
 from shared.auth.users import FirestoreUserStore
 from shared.library.service import Library
-from shared.library.store import FirestoreMediaStore
 from shared.pipeline.services import PipelineServices, bootstrap
 from shared.settings import Settings
 
@@ -47,7 +47,7 @@ def deps() -> Deps:
     settings = Settings.from_env()
     clients = GoogleClients(settings)
     db = clients.firestore
-    media = FirestoreMediaStore(db)
+    media = FirestoreMediaLibrary(db)
     return Deps(
         settings=settings,
         clients=clients,

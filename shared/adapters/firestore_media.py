@@ -1,18 +1,28 @@
-"""The media library's reads on Firestore: ``media/{media_id}`` documents (MediaItem).
+"""The media library on Firestore: ``media/{media_id}`` documents (MediaItem).
 
-The HTTP side writes these documents; the render reads them to resolve ``media:<id>`` sources,
-always through ``get_for_user`` with the job's owner, so a job can never use another user's file.
+The HTTP side (shared.library) writes these documents; the render reads them to resolve
+``media:<id>`` sources, always through ``get_for_user`` with the job's owner, so a job can
+never use another user's file.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from google.api_core import exceptions as gexc
 from google.cloud import firestore
+from google.cloud.firestore_v1 import FieldFilter
 
 from shared.adapters.firestore_jobs import _translated_errors as translated_errors
-from shared.errors import NotFound
-from shared.pipeline.media_item import MediaItem
+from shared.errors import Conflict, NotFound
+from shared.pipeline.media_item import MediaItem, MediaStatus
 
 COLLECTION = "media"
+
+
+def _to_doc(item: MediaItem) -> dict[str, Any]:
+    """JSON-mode values (enums as strings), with the datetime kept as a Firestore timestamp."""
+    return {**item.model_dump(mode="json"), "created_at": item.created_at}
 
 
 class FirestoreMediaLibrary:
@@ -31,3 +41,34 @@ class FirestoreMediaLibrary:
         if item.uid != uid:
             raise NotFound(f"media {media_id} not found")  # never reveal that it exists
         return item
+
+    def create(self, item: MediaItem) -> MediaItem:
+        with translated_errors(f"creating media {item.media_id}"):
+            try:
+                self._docs.document(item.media_id).create(_to_doc(item))
+            except gexc.AlreadyExists:
+                raise Conflict(f"media {item.media_id} already exists") from None
+        return item
+
+    def mark_ready(self, item: MediaItem, **facts: Any) -> MediaItem:
+        """The item validated: ``facts`` (object name, size, dimensions...) and status ready."""
+        ready = MediaItem.model_validate(
+            {**item.model_dump(), **facts, "status": MediaStatus.READY}
+        )
+        with translated_errors(f"marking media {item.media_id} ready"):
+            self._docs.document(item.media_id).set(_to_doc(ready))
+        return ready
+
+    def list_for_user(self, uid: str, limit: int = 500) -> list[MediaItem]:
+        """The user's items, newest first (production index: uid ASC, created_at DESC)."""
+        query = (
+            self._docs.where(filter=FieldFilter("uid", "==", uid))
+            .order_by("created_at", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        with translated_errors(f"listing media of {uid}"):
+            return [MediaItem.model_validate(doc.to_dict()) for doc in query.stream()]
+
+    def delete(self, media_id: str) -> None:
+        with translated_errors(f"deleting media {media_id}"):
+            self._docs.document(media_id).delete()

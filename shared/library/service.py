@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from shared.adapters.firestore_media import FirestoreMediaLibrary
 from shared.errors import Conflict, InvalidMedia, InvalidRequest
 from shared.library.policy import (
     Accepted,
@@ -26,7 +27,6 @@ from shared.library.policy import (
     check_size,
     display_name,
 )
-from shared.library.store import FirestoreMediaStore
 from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
 from shared.ports import BlobStore, SignedRequest
 from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Library:
-    media: FirestoreMediaStore
+    media: FirestoreMediaLibrary
     blobs: BlobStore
     limits: LibraryLimits = LibraryLimits()
 
@@ -113,7 +113,11 @@ class Library:
             max_photo_pixels=self.limits.max_image_pixels, max_file_bytes=item.size_bytes
         )
         edge = self.limits.stored_image_edge
-        info = ingest_photo(src, tmp / "out", box=(edge, edge), fit=Fit.BLUR, limits=limits)
+        try:
+            info = ingest_photo(src, tmp / "out", box=(edge, edge), fit=Fit.BLUR, limits=limits)
+        except (OSError, SyntaxError, ValueError) as exc:
+            # Pillow fails this way on a header cut short, before ingest's own checks run.
+            raise InvalidMedia(f"{item.filename}: the photo is damaged ({exc})") from exc
         with Image.open(src) as original:  # safe now: ingest_photo accepted it
             found = original.format or "unknown"
         if found not in kind.formats:

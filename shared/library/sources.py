@@ -7,8 +7,8 @@ every source must be ``media:<id>`` of a ready item of the right kind owned by t
 
 from __future__ import annotations
 
+from shared.adapters.firestore_media import FirestoreMediaLibrary
 from shared.errors import InvalidRequest, NotFound
-from shared.library.store import FirestoreMediaStore
 from shared.pipeline.media_item import MediaKindName, MediaStatus
 from shared.timeline.model import PhotoClip, Timeline
 
@@ -28,7 +28,7 @@ def timeline_sources(timeline: Timeline) -> list[tuple[str, str, MediaKindName]]
     return found
 
 
-def check_sources(timeline: Timeline, uid: str, media: FirestoreMediaStore) -> None:
+def check_sources(timeline: Timeline, uid: str, media: FirestoreMediaLibrary) -> None:
     """InvalidRequest naming the first source the caller may not use."""
     for where, source, kind in timeline_sources(timeline):
         if not source.startswith(_PREFIX):
