@@ -24,12 +24,17 @@ log = logging.getLogger(__name__)
 COLLECTION = "pipelines"
 
 
-def _to_doc(pipeline: Pipeline) -> dict[str, Any]:
-    return pipeline.model_dump(mode="json")
+DEPLOYMENT = "deployment"  # the topic prefix: whose sweeper looks after this graph
+
+
+def _to_doc(pipeline: Pipeline, deployment: str) -> dict[str, Any]:
+    return {**pipeline.model_dump(mode="json"), DEPLOYMENT: deployment}
 
 
 def _from_doc(doc: dict[str, Any] | None) -> Pipeline:
-    return Pipeline.model_validate(doc)
+    fields = dict(doc or {})
+    fields.pop(DEPLOYMENT, None)
+    return Pipeline.model_validate(fields)
 
 
 @firestore.transactional
@@ -37,6 +42,7 @@ def _change_in_transaction(
     transaction: firestore.Transaction,
     ref: firestore.DocumentReference,
     change: Callable[[Pipeline], Pipeline],
+    deployment: str,
 ) -> Pipeline:
     snapshot = ref.get(transaction=transaction)
     if not snapshot.exists:
@@ -44,20 +50,21 @@ def _change_in_transaction(
     pipeline = _from_doc(snapshot.to_dict())
     updated = change(pipeline)
     if updated is not pipeline:  # the pure functions return the same object for a no-op
-        transaction.set(ref, _to_doc(updated))
+        transaction.set(ref, _to_doc(updated, deployment))
     return updated
 
 
 class FirestorePipelineStore:
-    def __init__(self, db: firestore.Client, max_attempts: int = 10) -> None:
+    def __init__(self, db: firestore.Client, deployment: str = "", max_attempts: int = 10) -> None:
         self._db = db
+        self._deployment = deployment
         self._docs = db.collection(COLLECTION)
         self._max_attempts = max_attempts
 
     def create(self, pipeline: Pipeline) -> Pipeline:
         with translated_errors(f"creating the task graph of job {pipeline.job_id}"):
             try:
-                self._docs.document(pipeline.job_id).create(_to_doc(pipeline))
+                self._docs.document(pipeline.job_id).create(_to_doc(pipeline, self._deployment))
             except gexc.AlreadyExists:
                 return self.get(pipeline.job_id)
         return pipeline
@@ -73,11 +80,13 @@ class FirestorePipelineStore:
         transaction = self._db.transaction(max_attempts=self._max_attempts)
         with translated_errors(f"changing the task graph of job {job_id}"):
             updated: Pipeline = _change_in_transaction(
-                transaction, self._docs.document(job_id), change
+                transaction, self._docs.document(job_id), change, self._deployment
             )
         return updated
 
     def live(self) -> list[Pipeline]:
-        query = self._docs.where(filter=FieldFilter("live", "==", True))
+        query = self._docs.where(filter=FieldFilter("live", "==", True)).where(
+            filter=FieldFilter(DEPLOYMENT, "==", self._deployment)
+        )
         with translated_errors("listing live task graphs"):
             return [_from_doc(doc.to_dict()) for doc in query.stream()]

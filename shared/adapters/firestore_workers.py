@@ -1,7 +1,9 @@
-"""WorkerRegistry on Firestore: heartbeats in ``workers/{worker_id}``, stamped with server time.
+"""WorkerRegistry on Firestore: heartbeats in ``workers/{prefix}{worker_id}``, stamped with
+server time. Backend only (firestore.rules gives clients no access; the status function serves
+what the editor needs).
 
-``firestore.rules`` lets signed-in users read this collection (the status page shows which boxes
-are online); only the backend writes it.
+``deployment`` is the topic prefix: environments sharing a project (and tests sharing one
+emulator) each see only their own workers, as each has its own task topics.
 """
 
 from __future__ import annotations
@@ -10,41 +12,51 @@ from datetime import UTC, datetime
 from typing import Any
 
 from google.cloud import firestore
+from google.cloud.firestore_v1 import FieldFilter
 
 from shared.adapters.firestore_jobs import _translated_errors as translated_errors
 from shared.pipeline.heartbeat import Heartbeat
 
 COLLECTION = "workers"
+DEPLOYMENT = "deployment"
 
 
-def _to_doc(beat: Heartbeat) -> dict[str, Any]:
+def _to_doc(beat: Heartbeat, deployment: str) -> dict[str, Any]:
     doc = beat.model_dump(mode="json")
+    doc[DEPLOYMENT] = deployment
     for name in ("last_pull_at", "started_at"):
         doc[name] = getattr(beat, name)  # timestamps, not strings
     doc["updated_at"] = firestore.SERVER_TIMESTAMP
     return doc
 
 
+def _from_doc(doc: dict[str, Any] | None) -> Heartbeat:
+    fields = dict(doc or {})
+    fields.pop(DEPLOYMENT, None)
+    return Heartbeat.model_validate(fields)
+
+
 class FirestoreWorkerRegistry:
-    def __init__(self, db: firestore.Client) -> None:
+    def __init__(self, db: firestore.Client, deployment: str = "") -> None:
         self._docs = db.collection(COLLECTION)
+        self._deployment = deployment
+
+    def _ref(self, worker_id: str) -> firestore.DocumentReference:
+        return self._docs.document(f"{self._deployment}{worker_id}")
 
     def beat(self, heartbeat: Heartbeat) -> None:
         with translated_errors(f"writing the heartbeat of {heartbeat.worker_id}"):
-            self._docs.document(heartbeat.worker_id).set(_to_doc(heartbeat))
+            self._ref(heartbeat.worker_id).set(_to_doc(heartbeat, self._deployment))
 
     def get(self, worker_id: str) -> Heartbeat | None:
         with translated_errors(f"reading the heartbeat of {worker_id}"):
-            snapshot = self._docs.document(worker_id).get()
-        return Heartbeat.model_validate(snapshot.to_dict()) if snapshot.exists else None
+            snapshot = self._ref(worker_id).get()
+        return _from_doc(snapshot.to_dict()) if snapshot.exists else None
 
     def all(self) -> list[Heartbeat]:
+        query = self._docs.where(filter=FieldFilter(DEPLOYMENT, "==", self._deployment))
         with translated_errors("reading heartbeats"):
-            return [Heartbeat.model_validate(doc.to_dict()) for doc in self._docs.stream()]
-
-    def remove(self, worker_id: str) -> None:
-        with translated_errors(f"removing the heartbeat of {worker_id}"):
-            self._docs.document(worker_id).delete()
+            return [_from_doc(doc.to_dict()) for doc in query.stream()]
 
     def now(self) -> datetime:
         # Heartbeats carry the server's time; this process is a cloud function or the sweeper,

@@ -22,11 +22,11 @@ def build(
     config = config or PipelineConfig.from_env()
     clients = clients or GoogleClients(settings)
     db = clients.firestore
-    workers = FirestoreWorkerRegistry(db)
+    workers = FirestoreWorkerRegistry(db, deployment=settings.topic_prefix)
     return PipelineServices(
         settings=settings,
         jobs=FirestoreJobStore(db),
-        pipelines=FirestorePipelineStore(db),
+        pipelines=FirestorePipelineStore(db, deployment=settings.topic_prefix),
         bus=PubSubEventBus.from_clients(clients),
         workers=workers,
         online=CachedOnline(RegistryOnline(workers, config.stale_after_s), config.online_cache_s),

@@ -213,16 +213,16 @@ def _record_failed(message: TaskFailed, job: Job, ports: PipelineServices, now: 
     failed = ports.pipelines.change(
         message.job_id, lambda p: tg.fail(p, message.task, message.attempt, message.error, now)
     )
-    decision = _decide(failed, failed.task(message.task), ports, why=message.error)
+    decision = decide(failed, failed.task(message.task), ports, why=message.error)
     if decision.route is task.route and decision.warning is None:
         ports.jobs.apply(
             message.job_id, Warn(message=f"{message.task} failed, retrying: {message.error}"[:500])
         )
-    _requeue(failed, message.task, decision, ports, now)
+    requeue(failed, message.task, decision, ports, now)
     return job
 
 
-def _decide(
+def decide(
     pipeline: tg.Pipeline, task: tg.Task, ports: PipelineServices, why: str | None = None
 ) -> Decision:
     strikes = task.gpu_strikes + (1 if task.route is Route.GPU and task.attempt else 0)
@@ -232,20 +232,33 @@ def _decide(
     )  # fmt: skip
 
 
-def _requeue(
+def requeue(
     pipeline: tg.Pipeline, name: str, decision: Decision, ports: PipelineServices, now: datetime
-) -> None:
-    """Start a new attempt of ``name`` on the decided route, warn, and publish it."""
-    after = ports.pipelines.change(
-        pipeline.job_id, lambda p: tg.queue(p, name, decision.route, now)
-    )
+) -> bool:
+    """Start a new attempt of ``name`` on the decided route, warn, and publish it.
+
+    Fenced: only if the task is still where ``pipeline`` saw it (same attempt and state);
+    returns whether it was re-queued.
+    """
+    seen = pipeline.task(name)
+
+    def change(p: tg.Pipeline) -> tg.Pipeline:
+        task = p.task(name)
+        if (task.attempt, task.state) != (seen.attempt, seen.state):
+            return p
+        return tg.queue(p, name, decision.route, now)
+
+    after = ports.pipelines.change(pipeline.job_id, change)
+    if after.task(name).attempt != seen.attempt + 1:
+        return False
     if decision.warning:
         ports.jobs.apply(pipeline.job_id, Warn(message=decision.warning[:500]))
     publish_commands(after, ports)
+    return True
 
 
 def _queue_ready(pipeline: tg.Pipeline, ports: PipelineServices, now: datetime) -> None:
-    decisions = {t.name: _decide(pipeline, t, ports) for t in pipeline.ready()}
+    decisions = {t.name: decide(pipeline, t, ports) for t in pipeline.ready()}
 
     def queue_all(p: tg.Pipeline) -> tg.Pipeline:
         for task in p.ready():  # re-checked inside the transaction

@@ -1,0 +1,40 @@
+"""Wire one GPU box: capabilities, executors, the worker core and its loop on ``gpu-tasks``."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime
+
+from gpu_subscriber.capabilities import detect
+from gpu_subscriber.heartbeat import describe
+from shared.pipeline.executors import Executor, MusicExecutor, RenderExecutor, VoiceExecutor
+from shared.pipeline.messages import TaskKind
+from shared.pipeline.ports import PipelineServices
+from shared.pipeline.worker import TaskWorker
+from shared.pipeline.worker_loop import WorkerLoop
+from shared.topology import GPU_TASKS
+
+
+def default_worker_id() -> str:
+    return os.environ.get("CS_WORKER_ID", "").strip() or f"gpu-{socket.gethostname()}"
+
+
+def build_loop(ports: PipelineServices, worker_id: str, pull_timeout_s: float = 5.0) -> WorkerLoop:
+    caps = detect(ports.settings.models_dir)
+    executors: dict[TaskKind, Executor] = {
+        TaskKind.VOICE: VoiceExecutor(ports.renders),
+        TaskKind.MUSIC: MusicExecutor(ports.renders),
+        TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
+    }
+    executors = {kind: ex for kind, ex in executors.items() if kind in caps.tasks}
+    where = f"on GPU box {worker_id}" if caps.cuda else f"on {worker_id} (CPU, no CUDA)"
+    worker = TaskWorker(ports, executors, worker_id, where=where)
+    started = datetime.now(UTC)
+    return WorkerLoop(
+        ports,
+        worker,
+        ports.settings.topic(GPU_TASKS),
+        lambda: describe(worker_id, caps, started),
+        pull_timeout_s=pull_timeout_s,
+    )

@@ -1,0 +1,120 @@
+"""The sweeper's use case (run every minute by Cloud Scheduler; locally in a loop).
+
+For every job still in flight:
+- ended job -> stop tracking its graph;
+- JobCreated never published (the submit crashed between the write and the publish) -> resend;
+- a task running on a worker whose heartbeat went stale (kill -9, power cut, network) -> a new
+  attempt, routed again (a GPU box that failed a task is not chosen for it again), with a warning;
+- a GPU task that no box started within the start deadline -> routed again, with a warning;
+- a cloud task queued longer than the queue deadline -> its command is published again.
+The stale worker's late reports are dropped by the attempt fence.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from shared.errors import NotFound
+from shared.jobs import JobStatus, Warn
+from shared.pipeline import taskgraph as tg
+from shared.pipeline.heartbeat import Heartbeat
+from shared.pipeline.messages import JobCreated, Route
+from shared.pipeline.ports import PipelineServices
+from shared.pipeline.services import decide, publish_commands, requeue
+from shared.topology import JOBS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    rerouted: list[str] = field(default_factory=list)  # "job/task": a new attempt
+    republished: list[str] = field(default_factory=list)  # "job/task" or "job" (JobCreated)
+    ended: list[str] = field(default_factory=list)
+
+
+def _fresh(beat: Heartbeat | None, now: datetime, stale_after_s: float) -> bool:
+    return (
+        beat is not None
+        and beat.updated_at is not None
+        and now - beat.updated_at <= timedelta(seconds=stale_after_s)
+    )
+
+
+def sweep(ports: PipelineServices) -> SweepReport:
+    report = SweepReport()
+    beats = {beat.worker_id: beat for beat in ports.workers.all()}
+    server_now = ports.workers.now()
+    for pipeline in ports.pipelines.live():
+        try:
+            _sweep_one(pipeline, ports, beats, server_now, report)
+        except Exception:  # one broken job must not stop the sweep of the others
+            log.exception("sweeping job failed", extra={"job_id": pipeline.job_id})
+    if report.rerouted or report.republished or report.ended:
+        log.info("sweep", extra=vars(report))
+    return report
+
+
+def _sweep_one(
+    pipeline: tg.Pipeline,
+    ports: PipelineServices,
+    beats: dict[str, Heartbeat],
+    server_now: datetime,
+    report: SweepReport,
+) -> None:
+    now, config = ports.clock(), ports.config
+    try:
+        job = ports.jobs.get(pipeline.job_id)
+    except NotFound:
+        return
+    if job.status.terminal:
+        ports.pipelines.change(pipeline.job_id, lambda p: tg.end(p, now))
+        report.ended.append(pipeline.job_id)
+        return
+    if not pipeline.announced and now - pipeline.created_at > timedelta(
+        seconds=config.announce_deadline_s
+    ):
+        ports.bus.publish(ports.settings.topic(JOBS), JobCreated(job_id=pipeline.job_id))
+        ports.pipelines.change(pipeline.job_id, lambda p: tg.announced(p, now))
+        report.republished.append(pipeline.job_id)
+    if job.status is JobStatus.PAUSED:
+        return
+    for task in pipeline.tasks:
+        key = f"{pipeline.job_id}/{task.name}"
+        why = _why_reroute(task, beats, now, server_now, ports)
+        if why is not None:
+            decision = decide(pipeline, task, ports, why=why)
+            if requeue(pipeline, task.name, decision, ports, now):
+                if decision.warning is None:
+                    ports.jobs.apply(pipeline.job_id, Warn(message=f"{task.name}: {why}"[:500]))
+                report.rerouted.append(key)
+        elif task.state is tg.TaskState.QUEUED and _waited(task, now) > config.queue_deadline_s:
+            publish_commands(pipeline, ports)
+            report.republished.append(key)
+
+
+def _waited(task: tg.Task, now: datetime) -> float:
+    return (now - task.queued_at).total_seconds() if task.queued_at else 0.0
+
+
+def _why_reroute(
+    task: tg.Task,
+    beats: dict[str, Heartbeat],
+    now: datetime,
+    server_now: datetime,
+    ports: PipelineServices,
+) -> str | None:
+    config = ports.config
+    if task.state is tg.TaskState.RUNNING:
+        if _fresh(beats.get(task.worker_id or ""), server_now, config.stale_after_s):
+            return None
+        return f"worker {task.worker_id} stopped responding during attempt {task.attempt}"
+    if (
+        task.state is tg.TaskState.QUEUED
+        and task.route is Route.GPU
+        and _waited(task, now) > config.gpu_start_deadline_s
+    ):
+        return f"no GPU box started it within {config.gpu_start_deadline_s:g} s"
+    return None
