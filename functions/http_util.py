@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 import flask
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from functions.http_deps import Deps, deps
 from shared.auth.cookies import COOKIE_NAME
@@ -96,19 +95,24 @@ def error_response(exc: AppError) -> flask.Response:
     return json_response(exc.to_dict(), exc.http_status, headers)
 
 
+def _refuse_constant(name: str) -> Any:
+    raise InvalidRequest(f"the request body is not valid JSON: {name} is not a number")
+
+
 def parse_body(request: flask.Request, model: type[Model], max_bytes: int) -> Model:
     """The JSON body as ``model`` (unknown fields refused); clear 4xx for anything else."""
-    request.max_content_length = max_bytes
+    too_large = PayloadTooLarge(f"the request body is larger than {max_bytes} bytes")
     if request.content_length is not None and request.content_length > max_bytes:
-        raise PayloadTooLarge(f"the request body is larger than {max_bytes} bytes")
+        raise too_large
+    raw = request.stream.read(max_bytes + 1)  # bounded, also for a body without Content-Length
+    if len(raw) > max_bytes:
+        raise too_large
     try:
-        raw = request.get_data(cache=True)
-    except RequestEntityTooLarge as exc:  # a streamed body without Content-Length
-        raise PayloadTooLarge(f"the request body is larger than {max_bytes} bytes") from exc
-    try:
-        data = json.loads(raw or b"{}")
+        data = json.loads(raw or b"{}", parse_constant=_refuse_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequest(f"the request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidRequest("the request body is nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidRequest("the request body must be a JSON object")
     try:

@@ -23,12 +23,13 @@ from shared.timeline.model import MAX_SCRIPT_CHARS
 from shared.timeline.validate import MAX_TIMELINE_BYTES
 
 _ID = r"^[A-Za-z0-9_-]+$"
+_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
 
 class CreateJobBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    brand_name: str = Field(min_length=1, max_length=200)
+    brand_name: str = Field(min_length=1, max_length=200, pattern=_NO_CONTROL)
     timeline: dict[str, Any]
     engine: EnginePreference = EnginePreference.AUTO
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=_ID)
@@ -42,7 +43,7 @@ class RatingBody(BaseModel):
 
 class CommentBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    comment: str = Field(max_length=2000)
+    comment: str = Field(max_length=2000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")
 
 
 def job_json(call: Call, job: Job, *, full: bool) -> dict[str, Any]:
