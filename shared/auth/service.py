@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 _BAD_CREDENTIALS = "invalid user name or password"
 
 
+def add_user(users: FirestoreUserStore, name: str, password: str, now: datetime) -> User:
+    """Create a user; InvalidRequest for a bad name or password, Conflict if the name is taken."""
+    user = User(uid=normalise_name(name), password_hash=hash_password(password), created_at=now)
+    users.create(user)
+    log.info("user created", extra={"uid": user.uid})
+    return user
+
+
 @dataclass(frozen=True)
 class LoggedIn:
     uid: str
@@ -36,12 +44,6 @@ class Auth:
     sessions: FirestoreSessionStore
     throttle: FirestoreLoginThrottle
     key: bytes
-
-    def add_user(self, name: str, password: str, now: datetime) -> User:
-        user = User(uid=normalise_name(name), password_hash=hash_password(password), created_at=now)
-        self.users.create(user)
-        log.info("user created", extra={"uid": user.uid})
-        return user
 
     def login(self, name: str, password: str, address: str, now: datetime) -> LoggedIn:
         try:

@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "dev": ("shared.cli.dev", "run the whole local stack until Ctrl-C"),
     "render": ("shared.cli.render", "render a timeline JSON file to an MP4"),
     "demo": ("shared.cli.demo", "bring the stack up and run the main job end to end"),
+    "users": ("shared.cli.users", "manage users of the HTTP API (users add NAME)"),
 }
 
 

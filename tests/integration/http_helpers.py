@@ -13,6 +13,7 @@ from PIL import Image
 from werkzeug.test import Client, TestResponse
 
 from functions.http_deps import deps
+from shared.auth.service import add_user
 from shared.localstack.gateway import Wsgi
 
 PASSWORD = "correct horse battery staple"
@@ -21,7 +22,7 @@ PASSWORD = "correct horse battery staple"
 def new_user(prefix: str = "user", password: str = PASSWORD) -> str:
     """A fresh user in Firestore (through the same use case as ``createstudio users add``)."""
     name = f"{prefix}-{uuid.uuid4().hex[:10]}"
-    deps().auth.add_user(name, password, datetime.now(UTC))
+    add_user(deps().auth.users, name, password, datetime.now(UTC))
     return name
 
 
