@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from shared.render import kenburns
+from shared.render.escape import escape_filter_arg
 from shared.render.plan import InputSpec, MediaInfo
 from shared.timeline import Fit, PhotoClip, VideoClip
 
@@ -63,7 +64,7 @@ def photo_lowres(media: MediaInfo, fit: Fit, need_w: int, need_h: int) -> int:
 def photo_input(clip: PhotoClip, media: MediaInfo, width: int, height: int) -> InputSpec:
     path = kenburns.resolve(clip.kenburns)
     factor = kenburns.PRESCALE if path else 1
-    lowres = photo_lowres(media, clip.fit, factor * width, factor * height)
+    lowres = photo_lowres(media, clip.fit, round(factor * width), round(factor * height))
     # image2 would read a '%' in a file name as a sequence pattern: pattern_type none.
     options: tuple[str, ...] = ("-f", media.container or "image2")
     if options[1] == "image2":
@@ -86,8 +87,8 @@ def photo_chain(
             f"{src}{fit_chain(clip.fit, width, height, tag)},"
             f"loop=loop={frames - 1}:size=1:start=0,{_frames_out(fps)}[v{index}]"
         )
-    pw, ph = kenburns.PRESCALE * width, kenburns.PRESCALE * height
-    z, x, y = kenburns.zoompan_exprs(path, frames)
+    pw, ph = _even(kenburns.PRESCALE * width), _even(kenburns.PRESCALE * height)
+    z, x, y = (escape_filter_arg(e) for e in kenburns.zoompan_exprs(path, frames))
     zp = f"zoompan=z={z}:x={x}:y={y}:d={frames}:fps={fps}"
     # One zoompan per plane: on yuv420p zoompan rounds x/y down to the 2-px chroma grid.
     return (
