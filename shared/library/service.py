@@ -48,7 +48,9 @@ class Library:
         kind = accepted(content_type)
         check_size(kind.kind, size_bytes, self.limits)
         name = display_name(filename)
-        items = self.media.list_for_user(uid, limit=self.limits.max_items)
+        items = [
+            i for i in self.media.list_for_user(uid, self.limits.max_items) if self._live(i, now)
+        ]
         check_quota(len(items), sum(i.size_bytes for i in items), size_bytes, self.limits)
         media_id = uuid.uuid4().hex
         item = MediaItem(
@@ -70,8 +72,7 @@ class Library:
         item = self.media.get_for_user(media_id, uid)
         if item.status is MediaStatus.READY:
             return item  # registering twice is harmless
-        if now > item.created_at + timedelta(seconds=self.limits.pending_ttl_s):
-            self._discard(item)
+        if not self._live(item, now):
             raise InvalidRequest(
                 f"the upload of media {media_id} was not registered in time; ask for a new URL"
             )
@@ -91,6 +92,15 @@ class Library:
 
     def delete(self, uid: str, media_id: str) -> None:
         self._discard(self.media.get_for_user(media_id, uid))
+
+    def _live(self, item: MediaItem, now: datetime) -> bool:
+        """Ready, or pending within its upload window; an abandoned upload is removed here, so
+        it stops counting against the quota."""
+        expired = now > item.created_at + timedelta(seconds=self.limits.pending_ttl_s)
+        if item.status is MediaStatus.PENDING and expired:
+            self._discard(item)
+            return False
+        return True
 
     def _discard(self, item: MediaItem) -> None:
         self.blobs.delete(item.object_name)

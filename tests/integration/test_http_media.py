@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import wave
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from PIL import Image
 
 from functions.http_deps import deps
+from shared.errors import Conflict
+from shared.library.policy import LibraryLimits
 from shared.localstack import RunningStack
 from shared.localstack.gateway import Wsgi, build_app
 from tests.integration.http_helpers import (
@@ -207,3 +211,18 @@ def test_registration_refuses_and_removes_bad_files(
     assert refused.status_code == 422, refused.get_json()
     assert words in refused.get_json()["message"]
     assert docs(uid) == [] and objects(uid) == []  # nothing of it is left
+
+
+def test_quota_counts_live_items_and_frees_abandoned_uploads(app: Wsgi) -> None:
+    browser = signed_in(app)
+    uid = uid_of(browser)
+    library = dataclasses.replace(deps().library, limits=LibraryLimits(max_items=2))
+    now = datetime.now(UTC)
+    for _ in range(2):
+        library.request_upload(uid, "a.jpg", "image/jpeg", 100, now)
+    with pytest.raises(Conflict, match="full"):
+        library.request_upload(uid, "a.jpg", "image/jpeg", 100, now)
+    assert len(docs(uid)) == 2
+    later = now + timedelta(seconds=library.limits.pending_ttl_s + 1)
+    item, _ = library.request_upload(uid, "b.jpg", "image/jpeg", 100, later)
+    assert docs(uid) == [item.media_id]  # the two abandoned slots are gone
