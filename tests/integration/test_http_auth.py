@@ -10,10 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from argon2 import PasswordHasher
 
 from functions.http_deps import deps
 from shared.adapters.firestore_jobs import FirestoreJobStore
 from shared.auth.cookies import session_key, sign_cookie
+from shared.auth.passwords import needs_rehash
+from shared.errors import Unauthenticated
 from shared.jobs import new_job
 from shared.localstack import RunningStack
 from shared.localstack.gateway import Wsgi, build_app
@@ -185,3 +188,39 @@ def test_login_token_reads_own_jobs_only_under_the_rules(app: Wsgi, stack: Runni
     assert requests.get(f"{base}/users/{name}", headers=auth, timeout=10).status_code == 403
     claims = json.loads(base64.urlsafe_b64decode(access["token"].split(".")[1] + "=="))
     assert claims["user_id"] == name
+
+
+def test_idle_timeout_ends_the_session_server_side(app: Wsgi) -> None:
+    auth = deps().auth
+    browser = Browser(app)
+    browser.login(new_user())
+    later = datetime.now(UTC) + timedelta(seconds=auth.sessions.policy.idle_s + 60)
+    with pytest.raises(Unauthenticated, match="expired"):
+        auth.authenticate(browser.cookie(), later)
+    assert browser.get("/api/auth/me").status_code == 401  # deleted, not only refused
+
+
+def test_absolute_timeout_is_enforced_server_side(app: Wsgi) -> None:
+    """Even a cookie whose own expiry were later (signed with our key) dies with its session."""
+    auth = deps().auth
+    policy = auth.sessions.policy
+    browser = Browser(app)
+    browser.login(new_user())
+    now = datetime.now(UTC)
+    session_id = (browser.cookie() or "").split(".")[0]
+    longer = sign_cookie(auth.key, session_id, now + timedelta(seconds=policy.absolute_s * 2))
+    step = policy.idle_s // 2
+    for seconds in range(step, policy.absolute_s, step):  # busy: never idle
+        assert auth.authenticate(longer, now + timedelta(seconds=seconds))
+    with pytest.raises(Unauthenticated, match="expired"):
+        auth.authenticate(longer, now + timedelta(seconds=policy.absolute_s + 1))
+
+
+def test_old_hash_is_upgraded_at_login(app: Wsgi) -> None:
+    name = new_user()
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    deps().auth.users.set_password_hash(name, weak)
+    Browser(app).login(name)
+    user = deps().auth.users.find(name)
+    assert user is not None and user.password_hash != weak
+    assert not needs_rehash(user.password_hash)
