@@ -121,13 +121,23 @@ def parse_body(request: flask.Request, model: type[Model], max_bytes: int) -> Mo
         raise InvalidRequest(f"invalid request: {describe(exc)}") from None
 
 
+def _own_origins(request: flask.Request) -> set[str]:
+    """This API's origin: as reached, and as the browser saw it behind Hosting rewrites (the
+    front end sets X-Forwarded-Host; a page elsewhere cannot, without a preflight we refuse)."""
+    origins = {request.host_url.rstrip("/")}
+    forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+    if forwarded:
+        origins.add(f"https://{forwarded}")
+    return origins
+
+
 def _check_cross_site(request: flask.Request) -> None:
     if request.method not in _STATE_CHANGING:
         return
     if request.headers.get("Sec-Fetch-Site", "same-origin") == "cross-site":
         raise CrossSiteRequest("cross-site requests are refused")
     origin = request.headers.get("Origin")
-    if origin is not None and origin != request.host_url.rstrip("/"):
+    if origin is not None and origin not in _own_origins(request):
         raise CrossSiteRequest(f"requests from {origin[:100]} are refused")
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(

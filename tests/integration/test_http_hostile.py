@@ -343,6 +343,17 @@ def test_hostile_request_gets_a_clear_4xx_and_writes_nothing(world: World, case:
     assert (_objects(world.uid), pipeline().jobs.get(world.their_job)) == before
 
 
+def test_same_origin_requests_pass_the_origin_check(world: World) -> None:
+    """Browsers send Origin on same-origin POSTs too: the gateway's own, and Hosting's."""
+    for headers in (
+        {"Origin": "http://localhost"},
+        {"Origin": "https://studio.example.com", "X-Forwarded-Host": "studio.example.com"},
+        {"Sec-Fetch-Site": "same-origin"},
+    ):
+        answer = world.me.post("/api/media/uploads", {}, headers=headers)
+        assert answer.status_code == 400, (headers, answer.get_json())  # past the check
+
+
 def test_hostile_text_is_only_data(world: World) -> None:
     """Filter-graph and markup syntax in the brand and captions is stored verbatim, no more."""
     nasty = "Bob's [0:v]drawtext=text='%{pts}':enable=1,movie=/etc/passwd;<script>x</script>"
