@@ -17,11 +17,19 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import flask
+import requests
+from google.api_core import exceptions as gexc
 from pydantic import BaseModel, ValidationError
 
 from functions.http_deps import Deps, deps
 from shared.auth.cookies import COOKIE_NAME
-from shared.errors import AppError, InvalidRequest, PayloadTooLarge, TooManyRequests
+from shared.errors import (
+    AppError,
+    InvalidRequest,
+    PayloadTooLarge,
+    TooManyRequests,
+    TransientError,
+)
 from shared.timeline.validate import describe
 
 log = logging.getLogger(__name__)
@@ -29,6 +37,13 @@ log = logging.getLogger(__name__)
 SMALL_BODY_BYTES = 16 * 1024
 Model = TypeVar("Model", bound=BaseModel)
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_UNAVAILABLE = (
+    gexc.ServiceUnavailable,
+    gexc.DeadlineExceeded,
+    gexc.Aborted,
+    requests.ConnectionError,
+    requests.Timeout,
+)
 
 
 class UnsupportedMediaType(InvalidRequest):
@@ -171,6 +186,9 @@ def dispatch(request: flask.Request, prefix: str, routes: Sequence[Route]) -> fl
                 {"Allow": ", ".join(allowed)},
             )
         return json_response({"error": "not_found", "message": f"no route {path[:200]}"}, 404)
+    except _UNAVAILABLE as exc:  # a dependency is down: say so, the client may retry
+        log.error("dependency unavailable", extra={"path": path, "error": repr(exc)})
+        return error_response(TransientError("a backend service is unavailable; retry shortly"))
     except AppError as exc:
         if exc.http_status >= 500:
             log.error("request failed", extra={"path": path, "error": str(exc)})

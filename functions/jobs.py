@@ -24,6 +24,7 @@ from shared.timeline.validate import MAX_TIMELINE_BYTES
 
 _ID = r"^[A-Za-z0-9_-]+$"
 _NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+_TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"  # newlines and tabs allowed
 
 
 class CreateJobBody(BaseModel):
@@ -33,7 +34,7 @@ class CreateJobBody(BaseModel):
     timeline: dict[str, Any]
     engine: EnginePreference = EnginePreference.AUTO
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=_ID)
-    script: str | None = Field(default=None, max_length=MAX_SCRIPT_CHARS)
+    script: str | None = Field(default=None, max_length=MAX_SCRIPT_CHARS, pattern=_TEXT)
 
 
 class RatingBody(BaseModel):
@@ -43,7 +44,7 @@ class RatingBody(BaseModel):
 
 class CommentBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    comment: str = Field(max_length=2000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")
+    comment: str = Field(max_length=2000, pattern=_TEXT)
 
 
 def job_json(call: Call, job: Job, *, full: bool) -> dict[str, Any]:

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import flask
 import pytest
 import requests
+from google.api_core import exceptions as gexc
 
 from functions.http_deps import deps, pipeline
+from functions.http_util import Call, dispatch, route
 from shared.localstack import RunningStack
 from shared.localstack.gateway import Wsgi, build_app
 from tests.integration.http_helpers import (
@@ -401,3 +404,14 @@ def test_forged_upload_url_puts_nothing_in_the_library(world: World) -> None:
     assert refused.status_code == 409
     world.me.delete(f"/api/media/{answer['media_id']}")
     assert [m.media_id for m in deps().library.list_items(world.uid)] == [world.photo]
+
+
+def test_a_dependency_outage_is_a_503_json_answer(world: World) -> None:
+    def down(call: Call) -> flask.Response:
+        raise gexc.ServiceUnavailable("firestore restarting")
+
+    app = flask.Flask("outage")
+    with app.test_request_context("/api/jobs", method="GET"):
+        response = dispatch(flask.request, "/api/jobs", [route("GET", "/", down)])
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "unavailable"
