@@ -367,10 +367,10 @@ class Timeline(_Model):
     def _consistent(self) -> Timeline:
         limit = AD_MAX_CLIPS if self.kind is TimelineKind.AD else LONG_FORM_MAX_CLIPS
         if len(self.video) > limit:
+            hint = " (use kind 'long_form' for longer videos)" if self.kind is TimelineKind.AD else ""
             raise ValueError(
                 f"video: {len(self.video)} clips is more than the {limit} a "
-                f"'{self.kind.value}' timeline allows"
-                + (" (use kind 'long_form' for longer videos)" if self.kind is TimelineKind.AD else "")
+                f"'{self.kind.value}' timeline allows{hint}"
             )
         for i, clip in enumerate(self.video):
             into = self.video[i - 1].transition.duration_ms if i else 0
@@ -386,7 +386,8 @@ class Timeline(_Model):
         for i, text in enumerate(self.texts):
             if text.end_ms > total:
                 raise ValueError(
-                    f"texts[{i}].end_ms: {text.end_ms} ms is after the end of the video ({total} ms)"
+                    f"texts[{i}].end_ms: {text.end_ms} ms is after the end of the video "
+                    f"({total} ms)"
                 )
         if self.captions and self.captions.enabled:
             if self.voice is None or not self.voice.script:
