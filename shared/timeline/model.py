@@ -367,7 +367,9 @@ class Timeline(_Model):
     def _consistent(self) -> Timeline:
         limit = AD_MAX_CLIPS if self.kind is TimelineKind.AD else LONG_FORM_MAX_CLIPS
         if len(self.video) > limit:
-            hint = " (use kind 'long_form' for longer videos)" if self.kind is TimelineKind.AD else ""
+            hint = ""
+            if self.kind is TimelineKind.AD:
+                hint = " (use kind 'long_form' for longer videos)"
             raise ValueError(
                 f"video: {len(self.video)} clips is more than the {limit} a "
                 f"'{self.kind.value}' timeline allows{hint}"
