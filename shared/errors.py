@@ -1,18 +1,18 @@
 """The error hierarchy, and how each edge (HTTP, Pub/Sub) treats each error.
 
-    AppError                      500, retry
-    ├── ConfigError               startup only: a setting is missing or malformed
-    ├── InvalidRequest            400, no retry (bad input: the message says what is wrong)
-    │   ├── InvalidMedia          422, no retry (an upload or media file we refuse to use)
-    │   └── PayloadTooLarge       413, no retry
-    ├── Unauthenticated           401, no retry
-    ├── TooManyRequests           429, no retry now: try again after ``retry_after_s``
-    ├── NotFound                  404, no retry (also what another user's object looks like)
-    ├── Conflict                  409, no retry (idempotent no-op for a redelivered message)
-    │   └── InvalidTransition     409, the job state machine refused a change
-    ├── TransientError            503, retry (nack): a dependency is down or contended
-    ├── Cancelled                 the job was cancelled while work ran; ack, nothing to retry
-    └── RenderFailed              500; carries the tail of FFmpeg's stderr
+AppError                      500, retry
+├── ConfigError               startup only: a setting is missing or malformed
+├── InvalidRequest            400, no retry (bad input: the message says what is wrong)
+│   ├── InvalidMedia          422, no retry (an upload or media file we refuse to use)
+│   └── PayloadTooLarge       413, no retry
+├── Unauthenticated           401, no retry
+├── TooManyRequests           429, no retry now: try again after ``retry_after_s``
+├── NotFound                  404, no retry (also what another user's object looks like)
+├── Conflict                  409, no retry (idempotent no-op for a redelivered message)
+│   └── InvalidTransition     409, the job state machine refused a change
+├── TransientError            503, retry (nack): a dependency is down or contended
+├── Cancelled                 the job was cancelled while work ran; ack, nothing to retry
+└── RenderFailed              500; carries the tail of FFmpeg's stderr
 """
 
 from __future__ import annotations
