@@ -27,10 +27,10 @@ def fit_chain(fit: Fit, width: int, height: int, label: str) -> str:
     """
     to_tv = "out_range=tv:flags=bicubic"
     if fit is Fit.CROP:
-        return (
-            f"scale={width}:{height}:force_original_aspect_ratio=increase:{to_tv},"
-            f"crop={width}:{height},format=yuv420p"
-        )
+        # Crop first (a view, no copy) so that the scaler writes only the frame's own pixels.
+        crop_w = escape_filter_arg(f"min(iw,ih*{width}/{height})")
+        crop_h = escape_filter_arg(f"min(ih,iw*{height}/{width})")
+        return f"crop=w={crop_w}:h={crop_h},scale={width}:{height}:{to_tv},format=yuv420p"
     sw, sh = _even(width / BLUR_DOWNSCALE), _even(height / BLUR_DOWNSCALE)
     return (
         f"split=2[{label}b][{label}f];"
