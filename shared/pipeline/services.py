@@ -213,19 +213,27 @@ def _record_failed(message: TaskFailed, job: Job, ports: PipelineServices, now: 
     failed = ports.pipelines.change(
         message.job_id, lambda p: tg.fail(p, message.task, message.attempt, message.error, now)
     )
-    decision = decide(failed, failed.task(message.task), ports, why=message.error)
+    strike = task.route is Route.GPU
+    decision = decide(failed, failed.task(message.task), ports, why=message.error, strike=strike)
     if decision.route is task.route and decision.warning is None:
         ports.jobs.apply(
             message.job_id, Warn(message=f"{message.task} failed, retrying: {message.error}"[:500])
         )
-    requeue(failed, message.task, decision, ports, now)
+    requeue(failed, message.task, decision, ports, now, strike=strike)
     return job
 
 
 def decide(
-    pipeline: tg.Pipeline, task: tg.Task, ports: PipelineServices, why: str | None = None
+    pipeline: tg.Pipeline,
+    task: tg.Task,
+    ports: PipelineServices,
+    why: str | None = None,
+    *,
+    strike: bool = False,
 ) -> Decision:
-    strikes = task.gpu_strikes + (1 if task.route is Route.GPU and task.attempt else 0)
+    """Where the next attempt of ``task`` runs; ``strike``: its last attempt failed on a GPU box
+    or never started there (so no GPU box is chosen for it again)."""
+    strikes = task.gpu_strikes + int(strike)
     return route_task(
         task.kind, pipeline.engine, gpu_kinds(ports.online.online()), strikes,
         (why or "")[:200] or None,
@@ -233,7 +241,13 @@ def decide(
 
 
 def requeue(
-    pipeline: tg.Pipeline, name: str, decision: Decision, ports: PipelineServices, now: datetime
+    pipeline: tg.Pipeline,
+    name: str,
+    decision: Decision,
+    ports: PipelineServices,
+    now: datetime,
+    *,
+    strike: bool = False,
 ) -> bool:
     """Start a new attempt of ``name`` on the decided route, warn, and publish it.
 
@@ -246,7 +260,7 @@ def requeue(
         task = p.task(name)
         if (task.attempt, task.state) != (seen.attempt, seen.state):
             return p
-        return tg.queue(p, name, decision.route, now)
+        return tg.queue(p, name, decision.route, now, gpu_strike=strike)
 
     after = ports.pipelines.change(pipeline.job_id, change)
     if after.task(name).attempt != seen.attempt + 1:

@@ -85,8 +85,9 @@ def _sweep_one(
         key = f"{pipeline.job_id}/{task.name}"
         why = _why_reroute(task, beats, now, server_now, ports)
         if why is not None:
-            decision = decide(pipeline, task, ports, why=why)
-            if requeue(pipeline, task.name, decision, ports, now):
+            strike = task.route is Route.GPU
+            decision = decide(pipeline, task, ports, why=why, strike=strike)
+            if requeue(pipeline, task.name, decision, ports, now, strike=strike):
                 if decision.warning is None:
                     ports.jobs.apply(pipeline.job_id, Warn(message=f"{task.name}: {why}"[:500]))
                 report.rerouted.append(key)

@@ -146,18 +146,20 @@ def _with_task(pipeline: Pipeline, task: Task, now: datetime, **changes: Any) ->
     )
 
 
-def queue(pipeline: Pipeline, name: str, route: Route, now: datetime) -> Pipeline:
+def queue(
+    pipeline: Pipeline, name: str, route: Route, now: datetime, *, gpu_strike: bool = False
+) -> Pipeline:
     """Start a new attempt of ``name`` on ``route`` (from waiting, failed, queued or running).
 
-    A GPU attempt that is replaced counts as a strike against the GPU for this task.
+    ``gpu_strike``: the attempt it replaces failed on a GPU box or never started there.
     """
     task = pipeline.task(name)
     if task.state is TaskState.DONE:
         return pipeline
-    strikes = task.gpu_strikes + (1 if task.route is Route.GPU and task.attempt else 0)
     return _with_task(
         pipeline, task, now, state=TaskState.QUEUED, attempt=task.attempt + 1, route=route,
-        worker_id=None, gpu_strikes=strikes, queued_at=now, started_at=None, error=None,
+        worker_id=None, gpu_strikes=task.gpu_strikes + int(gpu_strike), queued_at=now,
+        started_at=None, error=None,
     )  # fmt: skip
 
 

@@ -4,6 +4,8 @@ own workers, and helpers to submit a tiny job, run the orchestrator and follow t
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import threading
 import time
 import uuid
@@ -13,11 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import psutil
+
 from examples.make_media import draw_photo
 from functions.orchestrator import pull_worker
 from shared.adapters.clients import GoogleClients
 from shared.adapters.provisioning import ensure_topology
 from shared.jobs import EnginePreference, Job
+from shared.localstack import Service, ServiceProcess
 from shared.pipeline.bootstrap import build
 from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
 from shared.pipeline.ports import PipelineConfig, PipelineServices
@@ -133,3 +138,53 @@ def submit(
         job_id=f"job-{uuid.uuid4().hex[:10]}", jobs=ports.jobs, pipelines=ports.pipelines,
         bus=ports.bus, settings=ports.settings, now=datetime.now(UTC), script=script,
     )  # fmt: skip
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def start_worker(
+    ports: PipelineServices, workdir: Path, worker_id: str, module: str = "gpu_subscriber"
+) -> ServiceProcess:
+    """``python -m <module>`` as a real process on this test's topics, ready once it pulls."""
+    env = {
+        **os.environ, **FAST_ENV, "CS_TOPIC_PREFIX": ports.settings.topic_prefix,
+        "CS_WORKER_ID": worker_id, "CS_WORK_DIR": str(workdir / "work"),
+        "PYTHONPATH": str(REPO),
+    }  # fmt: skip
+
+    def ready() -> bool:
+        beat = ports.workers.get(worker_id)
+        return beat is not None and beat.last_pull_at is not None and not beat.stopping
+
+    service = Service(
+        name=worker_id, argv=(sys.executable, "-m", module), ready=ready, startup_timeout_s=60
+    )
+    proc = ServiceProcess.start(service, workdir / worker_id, env)
+    proc.wait_ready(poll_s=0.2)
+    return proc
+
+
+def ffmpeg_children(pid: int) -> list[psutil.Process]:
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "ffmpeg" in child.name().lower():
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def render_outputs(ports: PipelineServices, job_id: str, attempts: int = 4) -> list[str]:
+    """The render objects that exist for the job's first ``attempts`` attempts."""
+    names = [
+        f"renders/{job_id}/render-{n}.{ext}"
+        for n in range(1, attempts + 1)
+        for ext in ("mp4", "jpg", "json")
+    ]
+    return [name for name in names if ports.renders.exists(name)]
