@@ -29,13 +29,13 @@ from datetime import UTC, datetime
 import flask
 import functions_framework
 
-from shared.adapters.pubsub_bus import Outcome, handle_delivery
+from shared.adapters.pubsub_bus import Outcome
 from shared.logs import configure_logging
 from shared.pipeline.executors import Executor, MusicExecutor, RenderExecutor, VoiceExecutor
 from shared.pipeline.heartbeat import Heartbeat
 from shared.pipeline.messages import Route, TaskCommand, TaskKind
 from shared.pipeline.ports import PipelineServices
-from shared.pipeline.push import delivery_from_push
+from shared.pipeline.push import settle_push
 from shared.pipeline.services import bootstrap
 from shared.pipeline.worker import TaskWorker
 from shared.pipeline.worker_loop import WorkerLoop
@@ -82,8 +82,7 @@ def _push_loop() -> WorkerLoop:
 @functions_framework.http
 def cloud_render(request: flask.Request) -> tuple[str, int]:
     loop = _push_loop()
-    delivery = delivery_from_push(request.get_json(silent=True))
-    outcome = handle_delivery(delivery, TaskCommand, loop.worker.handler)
+    outcome = settle_push(request.get_json(silent=True), TaskCommand, loop.worker.handler)
     return ("", 503) if outcome is Outcome.NACKED else ("", 204)
 
 

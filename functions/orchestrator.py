@@ -19,12 +19,12 @@ import functions_framework
 from cloudevents.http import CloudEvent
 from pydantic import TypeAdapter
 
-from shared.adapters.pubsub_bus import Handler, Outcome, PullWorker, handle_delivery
+from shared.adapters.pubsub_bus import Handler, Outcome, PullWorker
 from shared.errors import TransientError
 from shared.logs import configure_logging
 from shared.pipeline.messages import JobMessage
 from shared.pipeline.ports import PipelineServices
-from shared.pipeline.push import delivery_from_push
+from shared.pipeline.push import settle_push
 from shared.pipeline.services import JobMessageT, advance, bootstrap
 from shared.ports import Delivery
 from shared.topology import ORCHESTRATOR
@@ -48,10 +48,9 @@ def handler(ports: PipelineServices) -> Handler[JobMessageT]:
 
 @functions_framework.cloud_event
 def orchestrator(cloud_event: CloudEvent) -> None:
-    delivery = delivery_from_push(cloud_event.data)
-    outcome = handle_delivery(delivery, JOB_MESSAGES, handler(_ports()))
+    outcome = settle_push(cloud_event.data, JOB_MESSAGES, handler(_ports()))
     if outcome is Outcome.NACKED:
-        raise TransientError(f"message {delivery.message_id}: handed back for a retry")
+        raise TransientError(f"event {cloud_event['id']}: handed back for a retry")
 
 
 def pull_worker(ports: PipelineServices) -> PullWorker[JobMessageT]:

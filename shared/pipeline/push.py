@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from shared.adapters.pubsub_bus import PoisonMessage
+from shared.adapters.pubsub_bus import Handler, Outcome, PoisonMessage, Schema, T, handle_delivery
 from shared.ports import Delivery
+
+log = logging.getLogger(__name__)
+
+
+def settle_push(body: Any, schema: Schema[T], handler: Handler[T]) -> Outcome:
+    """Decode and handle one pushed message: how to answer it (NACKED -> an error status)."""
+    try:
+        delivery = delivery_from_push(body)
+    except PoisonMessage as exc:
+        log.error("poison push acked without handling: %s", exc.message)
+        return Outcome.POISON
+    return handle_delivery(delivery, schema, handler)
 
 
 def delivery_from_push(body: Any) -> Delivery:

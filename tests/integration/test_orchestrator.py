@@ -3,21 +3,28 @@ an MP4 in GCS whose duration matches, and every status change is a CloudEvent on
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cloudevents.conversion import to_binary
+from cloudevents.http import CloudEvent
+from functions_framework import create_app
 
 from functions.cloud_render import build_loop
+from shared.adapters.pubsub_bus import encode
 from shared.jobs import JobStatus
-from shared.pipeline.messages import Route
+from shared.pipeline import taskgraph as tg
+from shared.pipeline.messages import JobCreated, Route
 from shared.pipeline.ports import PipelineServices
 from shared.render.probe import probe_streams
 from shared.settings import Settings
 from shared.timeline.validate import parse_timeline
-from shared.topology import JOB_EVENTS_AUDIT
+from shared.topology import JOB_EVENTS_AUDIT, JOBS
 from tests.integration.pipeline_env import (
+    REPO,
     add_photo,
     orchestrator,
     pipeline_ports,
@@ -28,9 +35,10 @@ from tests.integration.pipeline_env import (
     worker_loop,
 )
 
-pytestmark = [pytest.mark.emulator, pytest.mark.ffmpeg, pytest.mark.slow]
+pytestmark = [pytest.mark.emulator, pytest.mark.ffmpeg]
 
 
+@pytest.mark.slow
 def test_job_walks_to_done_with_a_checked_mp4(settings: Settings, tmp_path: Path) -> None:
     with pipeline_ports(settings) as ports:
         photos = [add_photo(ports, tmp_path, "alice", seed) for seed in (1, 2)]
@@ -87,3 +95,28 @@ def _events(ports: PipelineServices, job_id: str) -> list[dict[str, Any]]:
         found += [json.loads(d.data) for d in deliveries]
     mine = [e for e in found if e["subject"] == f"jobs/{job_id}"]
     return sorted(mine, key=lambda e: int(e["data"]["version"]))
+
+
+def test_cloud_event_entry_point_advances_the_job(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deployed signature: an Eventarc Pub/Sub CloudEvent carrying JobCreated."""
+    with pipeline_ports(settings) as ports:
+        monkeypatch.setenv("CS_TOPIC_PREFIX", ports.settings.topic_prefix)
+        job_id = submit(ports, tiny_timeline(["media:x"]), script=None).job_id
+        app = create_app("orchestrator", str(REPO / "functions/orchestrator.py"), "cloudevent")
+        data, attributes = encode(JobCreated(job_id=job_id))
+        event = CloudEvent(
+            {"type": "google.cloud.pubsub.topic.v1.messagePublished",
+             "source": f"//pubsub.googleapis.com/projects/p/topics/{JOBS}"},
+            {"message": {"data": base64.b64encode(data).decode(), "attributes": attributes,
+                         "messageId": "7"}, "subscription": "projects/p/subscriptions/s"},
+        )  # fmt: skip
+        headers, body = to_binary(event)
+        client = app.test_client()
+        assert client.post("/", headers=headers, data=body).status_code == 200
+        assert ports.jobs.get(job_id).status is JobStatus.PROCESSING
+        music = ports.pipelines.get(job_id).task("music")
+        assert (music.state, music.attempt, music.route) == (tg.TaskState.QUEUED, 1, Route.CLOUD)
+        headers, body = to_binary(CloudEvent(event.get_attributes(), {"message": {"data": "!"}}))
+        assert client.post("/", headers=headers, data=body).status_code == 200  # poison: acked
