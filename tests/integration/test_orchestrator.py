@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests.integration.pipeline_env import (
     add_photo,
     orchestrator,
     pipeline_ports,
+    render_outputs,
     running,
     submit,
     tiny_timeline,
@@ -120,3 +122,31 @@ def test_cloud_event_entry_point_advances_the_job(
         assert (music.state, music.attempt, music.route) == (tg.TaskState.QUEUED, 1, Route.CLOUD)
         headers, body = to_binary(CloudEvent(event.get_attributes(), {"message": {"data": "!"}}))
         assert client.post("/", headers=headers, data=body).status_code == 200  # poison: acked
+
+
+@pytest.mark.slow
+def test_twenty_jobs_at_once_all_finish_once(settings: Settings, tmp_path: Path) -> None:
+    with pipeline_ports(settings) as ports:
+        photo = add_photo(ports, tmp_path, "alice")
+        timeline = tiny_timeline([photo], clip_ms=600) | {"texts": []}
+        loops = [build_loop(ports, f"cloud-many-{n}", pull_timeout_s=1.0) for n in range(2)]
+        with (
+            running(orchestrator(ports)),
+            running(worker_loop(loops[0])),
+            running(worker_loop(loops[1])),
+        ):
+            with ThreadPoolExecutor(max_workers=20) as pool:
+                job_ids = list(pool.map(lambda _: submit(ports, timeline).job_id, range(20)))
+
+            def all_ended() -> bool:
+                return all(ports.jobs.get(j).status.terminal for j in job_ids)
+
+            wait_for("20 jobs to end", all_ended, timeout_s=480, every_s=1.0)
+        assert len(set(job_ids)) == 20
+        for job_id in job_ids:
+            job = ports.jobs.get(job_id)
+            assert job.status is JobStatus.DONE, (job_id, job.error)
+            assert all(t.attempt == 1 for t in ports.pipelines.get(job_id).tasks)
+            assert render_outputs(ports, job_id, attempts=2) == [
+                f"renders/{job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
+            ]
