@@ -47,11 +47,12 @@ def _naive_window(
 def measure(timeline: Timeline) -> list[Smoothness]:
     """Edge error and judder, in luma output pixels, of each plane of our recipe (and naive's)."""
     width, height = output_size(timeline.format)
-    pre = kenburns.PRESCALE
+    # The cover frame as clip_graph sizes it (PRESCALE x the output, even), and its chroma planes.
+    cw, ch = (max(2, int(kenburns.PRESCALE * v) // 2 * 2) for v in (width, height))
     naive_w = 8000
     cases = [
-        ("ours, luma (cover at 2x)", pre * width, pre * height, kenburns.sampled_window),
-        ("ours, chroma (cover at 1x)", width, height, kenburns.sampled_window),
+        (f"ours, luma (cover {cw}x{ch})", cw, ch, kenburns.sampled_window),
+        (f"ours, chroma (cover {cw // 2}x{ch // 2})", cw // 2, ch // 2, kenburns.sampled_window),
         ("naive (scale=8000 + zoompan)", naive_w, naive_w * height // width, _naive_window),
     ]
     results = []
