@@ -144,13 +144,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def start_worker(
-    ports: PipelineServices, workdir: Path, worker_id: str, module: str = "gpu_subscriber"
+    ports: PipelineServices,
+    workdir: Path,
+    worker_id: str,
+    module: str = "gpu_subscriber",
+    **extra_env: str,
 ) -> ServiceProcess:
     """``python -m <module>`` as a real process on this test's topics, ready once it pulls."""
     env = {
         **os.environ, **FAST_ENV, "CS_TOPIC_PREFIX": ports.settings.topic_prefix,
         "CS_WORKER_ID": worker_id, "CS_WORK_DIR": str(workdir / "work"),
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(REPO), **extra_env,
     }  # fmt: skip
 
     def ready() -> bool:

@@ -160,14 +160,15 @@ def test_pause_then_resume_finishes(
     ]
 
 
-def test_sigterm_hands_the_task_back(
-    ports: PipelineServices, subscriber: ServiceProcess, tmp_path: Path
-) -> None:
+def test_sigterm_hands_the_task_back(ports: PipelineServices, tmp_path: Path) -> None:
+    # A grace period far shorter than the render: the hand-back, not the finish, is under test.
+    subscriber = start_worker(ports, tmp_path, "gpu-a", CS_SHUTDOWN_GRACE_S="0.05")
     with running(orchestrator(ports)):
         job_id = long_job(ports, tmp_path).job_id
         wait_for("the render", lambda: rendering(ports, job_id), timeout_s=120, every_s=0.05)
         os.kill(subscriber.pid, signal.SIGTERM)
         wait_for("the subscriber to exit", lambda: not subscriber.running(), timeout_s=15)
+        subscriber.stop()  # reaps it
         task = ports.pipelines.get(job_id).task(tg.RENDER)
         assert (task.state, task.attempt, task.worker_id) == (tg.TaskState.QUEUED, 1, None)
         assert "worker stopped" in subscriber.log_tail(200)
