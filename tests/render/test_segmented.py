@@ -38,13 +38,14 @@ W, H = 640, 360  # preview quality, 16:9
 
 
 def timeline_doc() -> dict[str, Any]:
-    """Five photos, 1.2 s each, with a fade, a wipe, a fade and a cut between them, every clip
-    moving, a title across the first seam and a CTA at the end, voice and music."""
+    """Five photos, 1.2 s each, with a fade, a wipe, a cut and a slide between them (seams after
+    the wipe and at the cut), every clip moving, a title across the first seam and a CTA at the
+    end, voice and music."""
     transitions = [
         {"type": "fade", "duration_ms": 300},
         {"type": "wipeleft", "duration_ms": 300},
-        {"type": "fade", "duration_ms": 400},
         {"type": "cut"},
+        {"type": "slideup", "duration_ms": 400},
         {"type": "cut"},
     ]
     motions = ["zoom_in", "pan_right", "zoom_out", "pan_up", "zoom_in"]
