@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.jobs import Job, JobOutput, JobStatus
-from shared.ports import EventBus
+from shared.jobs import Job, JobEvent, JobOutput, JobStatus
+from shared.ports import EventBus, JobStore
 from shared.settings import Settings
 from shared.topology import JOB_EVENTS
 
@@ -80,3 +80,13 @@ def announce(bus: EventBus, settings: Settings, job: Job, previous: JobStatus | 
         bus.publish(settings.topic(JOB_EVENTS), event, {"ce-type": event.type, "ce-id": event.id})
     except Exception:
         log.warning("job event not published", exc_info=True, extra={"job_id": job.job_id})
+
+
+def apply_and_announce(
+    jobs: JobStore, bus: EventBus, settings: Settings, job_id: str, event: JobEvent
+) -> Job:
+    """Apply ``event`` to the job and announce the status change it made, if any."""
+    before = jobs.get(job_id)
+    after = jobs.apply(job_id, event)
+    announce(bus, settings, after, before.status)
+    return after

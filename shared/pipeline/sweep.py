@@ -21,8 +21,8 @@ from shared.jobs import JobStatus, Warn
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.heartbeat import Heartbeat
 from shared.pipeline.messages import JobCreated, Route
+from shared.pipeline.orchestration import decide, publish_commands, requeue
 from shared.pipeline.ports import PipelineServices
-from shared.pipeline.services import decide, publish_commands, requeue
 from shared.topology import JOBS
 
 log = logging.getLogger(__name__)
