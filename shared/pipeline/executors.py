@@ -194,6 +194,7 @@ class RenderExecutor:
             "duration_ms": str(done.duration_ms),
             "loudness_lufs": "" if done.loudness_lufs is None else f"{done.loudness_lufs:.2f}",
             "encoder": done.encoder,
+            "manifest_uri": f"gs://{self._renders.bucket}/{names['manifest']}",
         }
         result |= {f"warning-{i}": text for i, text in enumerate(done.warnings)}
         if ctx.cancel.is_set():  # cancelled while uploading: leave nothing behind

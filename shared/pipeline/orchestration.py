@@ -69,13 +69,28 @@ def _record_finished(message: TaskFinished, ports: PipelineServices, now: dateti
         lambda p: tg.finish(p, message.task, message.attempt, message.result, now),
     )
     task = after.task(message.task)
-    if before.state is tg.TaskState.DONE or task.attempt != message.attempt:
-        return  # a duplicate or a stale attempt: already counted, or never will be
+    if task.attempt != message.attempt:
+        _discard_outputs(message, ports)
+        return
+    if before.state is tg.TaskState.DONE:
+        return  # a duplicate: already counted
     for key, text in sorted(message.result.items()):
         if key.startswith("warning"):
             ports.jobs.apply(message.job_id, Warn(message=text[:500]))
     _, high = tg.progress_span(after, message.task)
     ports.jobs.apply(message.job_id, Progress(progress=high, step=f"{message.task} ready"))
+
+
+def _discard_outputs(message: TaskFinished, ports: PipelineServices) -> None:
+    """A stale attempt finished after all (e.g. a partitioned GPU box): delete its outputs, so
+    the job keeps exactly one. Only attempt-scoped objects (under ``renders/{job_id}/``) go;
+    content-keyed intermediates are shared by every attempt and stay."""
+    prefix = f"gs://{ports.renders.bucket}/"
+    for uri in message.result.values():
+        name = uri.removeprefix(prefix)
+        if uri.startswith(prefix) and name.startswith(f"renders/{message.job_id}/"):
+            ports.renders.delete(name)
+    log.info("stale attempt's outputs discarded", extra={"attempt": message.attempt})
 
 
 def _record_failed(message: TaskFailed, job: Job, ports: PipelineServices, now: datetime) -> Job:

@@ -236,6 +236,23 @@ def test_sweeper_reroutes_work_of_a_dead_worker(ports: PipelineServices, clock: 
     assert ports.pipelines.get("j1").task("music").state is tg.TaskState.QUEUED
 
 
+def test_a_stale_attempts_late_outputs_are_deleted(ports: PipelineServices) -> None:
+    submit(ports, script=None)
+    advance(JobCreated(job_id="j1"), ports)
+    finish(ports, "music", uri="gs://renders/work/j1/music-1500.wav")
+    ports.pipelines.change("j1", lambda p: tg.queue(p, "render", Route.CLOUD, T0))  # attempt 2
+    stale = {"video_uri": "gs://renders/renders/j1/render-1.mp4",
+             "manifest_uri": "gs://renders/renders/j1/render-1.json",
+             "shared": "gs://renders/work/j1/music-1500.wav", "size_bytes": "9"}  # fmt: skip
+    for name in ("renders/j1/render-1.mp4", "renders/j1/render-1.json", "work/j1/music-1500.wav"):
+        ports.renders.upload_bytes(name, b"x", "application/octet-stream")
+    finish(ports, "render", attempt=1, **stale)
+    assert ports.pipelines.get("j1").task("render").state is tg.TaskState.QUEUED
+    assert not ports.renders.exists("renders/j1/render-1.mp4")
+    assert not ports.renders.exists("renders/j1/render-1.json")
+    assert ports.renders.exists("work/j1/music-1500.wav")  # shared by every attempt: kept
+
+
 def test_sweeper_resends_a_lost_job_created_and_forgets_ended_jobs(
     ports: PipelineServices, clock: Clock
 ) -> None:
