@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from shared.errors import Cancelled, InvalidMedia, InvalidRequest
+from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
 from shared.jobs import Job
 from shared.pipeline import offline_audio
 from shared.pipeline.media_item import MediaStatus
@@ -147,7 +147,10 @@ class RemoteFetch:
     def __call__(self, source: str, dest_dir: Path) -> Path:
         digest = hashlib.sha256(source.encode()).hexdigest()[:16]
         if source.startswith("media:"):
-            item = self._media.get_for_user(source.removeprefix("media:"), self._uid)
+            try:
+                item = self._media.get_for_user(source.removeprefix("media:"), self._uid)
+            except NotFound:
+                raise NotFound(f"{source}: not found in the job owner's media library") from None
             if item.status is not MediaStatus.READY:
                 raise InvalidMedia(f"{source}: the upload was not validated yet (not ready)")
             return self._media_files.download_file(item.object_name, dest_dir / digest)

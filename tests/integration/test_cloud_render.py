@@ -15,6 +15,7 @@ from functions_framework import create_app
 from pydantic import BaseModel
 
 from functions.cloud_render import build_loop
+from shared.adapters.clients import GoogleClients
 from shared.adapters.pubsub_bus import encode
 from shared.jobs import EnginePreference, JobStatus
 from shared.pipeline import taskgraph as tg
@@ -155,3 +156,26 @@ def test_every_message_twice_gives_one_result(ports: PipelineServices, tmp_path:
         "com.createstudio.job.pending", "com.createstudio.job.processing",
         "com.createstudio.job.done",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["another user's", "not validated"])
+def test_a_job_cannot_use_media_it_may_not(
+    ports: PipelineServices, tmp_path: Path, case: str
+) -> None:
+    photo = add_photo(ports, tmp_path, "alice")
+    if case == "not validated":
+        media = GoogleClients(ports.settings).firestore.collection("media")
+        media.document(photo.removeprefix("media:")).update({"status": "pending"})
+    uid = "bob" if case == "another user's" else "alice"
+    cloud = build_loop(ports, "cloud-m", pull_timeout_s=1.0)
+    with running(orchestrator(ports)), running(worker_loop(cloud)):
+        job_id = submit(ports, tiny_timeline([photo]), uid=uid, script=None).job_id
+        job = wait_for("the job to end",
+                       lambda: (j := ports.jobs.get(job_id)) and j.status.terminal and j,
+                       timeout_s=60)  # fmt: skip
+    assert job.status is JobStatus.ERROR
+    expected = "not found" if case == "another user's" else "not validated yet"
+    assert job.error is not None and job.error.startswith("render failed: ")
+    assert expected in job.error and photo in job.error
+    assert ports.pipelines.get(job_id).task("render").attempt == 1  # permanent: not retried
+    assert render_outputs(ports, job_id) == []
