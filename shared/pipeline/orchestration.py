@@ -97,6 +97,11 @@ def _record_failed(message: TaskFailed, job: Job, ports: PipelineServices, now: 
     task = ports.pipelines.get(message.job_id).task(message.task)
     if task.attempt != message.attempt or task.state in (tg.TaskState.DONE, tg.TaskState.WAITING):
         return job
+    if job.status.terminal:  # cancelled meanwhile: nothing to retry
+        ports.pipelines.change(
+            message.job_id, lambda p: tg.fail(p, message.task, message.attempt, message.error, now)
+        )
+        return job
     if not message.retryable or task.attempt >= MAX_TASK_ATTEMPTS:
         ports.pipelines.change(
             message.job_id, lambda p: tg.fail(p, message.task, message.attempt, message.error, now)

@@ -208,6 +208,18 @@ def test_cancel_is_owner_only_and_final(ports: PipelineServices) -> None:
         pause_job(uid="alice", **control)
 
 
+def test_a_failure_after_cancel_is_not_retried(ports: PipelineServices) -> None:
+    submit(ports, script=None)
+    advance(JobCreated(job_id="j1"), ports)
+    cancel_job(uid="alice", job_id="j1", jobs=ports.jobs, bus=ports.bus, settings=ports.settings,
+               now=ports.clock())  # fmt: skip
+    advance(TaskFailed(job_id="j1", task="music", attempt=1, worker_id="w", error="killed"),
+            ports)  # fmt: skip
+    assert commands(ports, "tasks-cloud") == [("music", 1)]
+    assert ports.pipelines.get("j1").task("music").state is tg.TaskState.FAILED
+    assert ports.jobs.get("j1").status is JobStatus.CANCELLED
+
+
 def test_sweeper_reroutes_a_gpu_task_nobody_started(ports: PipelineServices, clock: Clock) -> None:
     gpu_online(ports)
     submit(ports, script=None)
