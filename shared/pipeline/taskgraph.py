@@ -200,7 +200,11 @@ def release(pipeline: Pipeline, name: str, attempt: int, to: TaskState, now: dat
         return pipeline
     if task.state is to:
         return pipeline
-    return _with_task(pipeline, task, now, state=to, worker_id=None, started_at=None)
+    # Handed back to the queue: the start deadline counts from now, not from the first queueing.
+    queued_at = now if to is TaskState.QUEUED else task.queued_at
+    return _with_task(
+        pipeline, task, now, state=to, worker_id=None, started_at=None, queued_at=queued_at
+    )
 
 
 def finish(

@@ -92,8 +92,10 @@ def test_claim_rules() -> None:
 def test_release_to_queued_or_waiting_and_fenced() -> None:
     p = tg.claim(tg.queue(graph(True, True), "render", Route.GPU, T0), "render", 1, "w1", T0)
     assert tg.release(p, "render", 2, tg.TaskState.QUEUED, T0) is p  # stale
-    back = tg.release(p, "render", 1, tg.TaskState.QUEUED, T0)
-    assert (back.task("render").state, back.task("render").worker_id) == (tg.TaskState.QUEUED, None)
+    later = T0 + timedelta(minutes=5)
+    back = tg.release(p, "render", 1, tg.TaskState.QUEUED, later)
+    task = back.task("render")
+    assert (task.state, task.worker_id, task.queued_at) == (tg.TaskState.QUEUED, None, later)
     assert tg.claim(back, "render", 1, "w2", T0).task("render").worker_id == "w2"
     paused = tg.release(p, "render", 1, tg.TaskState.WAITING, T0)
     assert [t.name for t in paused.ready()] == ["render"]
