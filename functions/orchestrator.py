@@ -64,8 +64,10 @@ def main() -> int:
     ports = bootstrap()
     configure_logging(ports.settings.log_level)
     stop = threading.Event()
+    worker = pull_worker(ports)
+    log.info("orchestrator ready", extra={"subscription": ports.settings.topic(ORCHESTRATOR)})
     try:
-        pull_worker(ports).run(stop, poll_s=5.0)
+        worker.run(stop, poll_s=5.0)
     except KeyboardInterrupt:
         stop.set()
     return 0

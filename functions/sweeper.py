@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import logging
 import sys
 import threading
 from dataclasses import asdict
@@ -20,6 +21,8 @@ from shared.logs import configure_logging
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.services import bootstrap
 from shared.pipeline.sweep import sweep
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ports = bootstrap()
     configure_logging(ports.settings.log_level)
+    log.info("sweeper ready", extra={"every_s": args.every})
     try:
         run_every(ports, args.every, threading.Event())
     except KeyboardInterrupt:

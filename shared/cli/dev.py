@@ -1,7 +1,9 @@
 """``createstudio dev``: run the local stack until Ctrl-C (SIGINT) or SIGTERM, then stop all of it.
 
-Prints where each service listens and the ``export`` lines that point a shell at the stack (on
-stdout); logs JSON lines (on stderr).
+The emulators first, then the pipeline (shared/localstack/pipeline_services.py): the gateway with
+every HTTP function and the editor on one port, the orchestrator, the CPU renderer, one
+gpu_subscriber and the sweeper. ``--emulators-only`` stops after the emulators. Prints the URLs
+and the ``export`` lines that point a shell at the stack (on stdout); logs JSON lines (on stderr).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from contextlib import contextmanager
 from types import FrameType
 
 from shared.errors import ConfigError
-from shared.localstack import RunningStack, ServiceStartError, StackConfig, start_stack
+from shared.localstack import Endpoint, RunningStack, ServiceStartError, StackConfig, start_stack
+from shared.localstack.net import free_port, port_is_free
+from shared.localstack.pipeline_services import start_pipeline
 from shared.logs import configure_logging
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             metavar="N",
             help=f"port for the {service} emulator (default: any free port)",
         )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        metavar="N",
+        help="port for the editor and the HTTP API (default: %(default)s; 0: any free port)",
+    )
+    parser.add_argument(
+        "--emulators-only",
+        action="store_true",
+        help="start the emulators only, not the functions and workers",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,32 +63,72 @@ def run(args: argparse.Namespace) -> int:
     stop_requested = threading.Event()
     with _signals_set(stop_requested):
         try:
-            config = StackConfig(
-                project_id=args.project,
-                pubsub_port=args.pubsub_port,
-                firestore_port=args.firestore_port,
-                storage_port=args.storage_port,
-            )
-            stack = start_stack(config)
+            stack, gateway = start_local(args)
         except (ConfigError, ServiceStartError) as exc:
             log.error("local stack did not start", extra={"error": str(exc)})
             print(f"createstudio dev: {exc}", file=sys.stderr)
             return 1
         with stack:
-            print(describe(stack), flush=True)
+            print(describe(stack, gateway), flush=True)
             return _wait(stack, stop_requested)
 
 
-def describe(stack: RunningStack) -> str:
+def start_local(args: argparse.Namespace) -> tuple[RunningStack, Endpoint | None]:
+    """The stack from ``args`` (see add_arguments) and, unless emulators only, the pipeline.
+
+    Returns the gateway's endpoint (None for emulators only). Stops what it started on failure.
+    """
+    config = StackConfig(
+        project_id=args.project,
+        pubsub_port=args.pubsub_port,
+        firestore_port=args.firestore_port,
+        storage_port=args.storage_port,
+    )
+    gateway = None if args.emulators_only else _gateway_endpoint(config.host, args.port)
+    stack = start_stack(config)
+    if gateway is None:
+        return stack, None
+    try:
+        start_pipeline(stack, gateway)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack, gateway
+
+
+def _gateway_endpoint(host: str, port: int) -> Endpoint:
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port {port} is not a TCP port (0-65535; 0 = any)")
+    if port == 0:
+        return Endpoint(host, free_port(host))
+    if not port_is_free(host, port):
+        raise ConfigError(
+            f"port {port} on {host} (editor and API) is already in use: pick another with "
+            "--port N, or --port 0 for any free port"
+        )
+    return Endpoint(host, port)
+
+
+def describe(stack: RunningStack, gateway: Endpoint | None = None) -> str:
     """What a developer needs: where each service is, and how to point a shell at it."""
     lines = [f"Create Studio local stack (project {stack.settings.project_id})"]
+    if gateway is not None:
+        lines += [
+            f"  {'editor':<10} {gateway.url}/",
+            f"  {'API':<10} {gateway.url}/api (docs/api.md)",
+        ]
     lines += [f"  {name:<10} {endpoint.url}" for name, endpoint in stack.endpoints.items()]
+    lines += [f"  {'buckets':<10} {stack.settings.media_bucket}, {stack.settings.renders_bucket}"]
+    if gateway is not None:
+        workers = ", ".join(p.name for p in stack.processes if p.name not in stack.endpoints)
+        lines += [f"  {'processes':<10} {workers}"]
     lines += [
-        f"  {'buckets':<10} {stack.settings.media_bucket}, {stack.settings.renders_bucket}",
         "",
         "Point a shell at it:",
     ]
     lines += [f"export {key}={shlex.quote(value)}" for key, value in stack.env.items()]
+    if gateway is not None:
+        lines += ["", "Then add a user to sign in with: createstudio users add NAME"]
     lines += ["", READY_LINE]
     return "\n".join(lines)
 

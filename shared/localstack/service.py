@@ -52,7 +52,7 @@ class ServiceProcess:
     def start(cls, service: Service, workdir: Path, env: Mapping[str, str]) -> ServiceProcess:
         """Launch ``service`` with ``workdir`` as its cwd (its scratch space) and log file home."""
         workdir.mkdir(parents=True, exist_ok=True)
-        log_path = workdir / f"{service.name}.log"
+        log_path = log_file_in(workdir, service.name)
         with open(log_path, "wb") as log_file:
             popen = _spawn(service, workdir, {**env, **service.env}, log_file)
         proc = cls(service, popen, log_path)
@@ -111,6 +111,11 @@ class ServiceProcess:
         self._popen.wait(timeout=5.0)  # reap the leader (no zombie, no ResourceWarning)
         cleanup.unregister(self)
         log.info("service stopped", extra={"service": self.name, "pid": self.pid})
+
+
+def log_file_in(workdir: Path, name: str) -> Path:
+    """Where a service started in ``workdir`` writes its stdout and stderr."""
+    return workdir / f"{name}.log"
 
 
 def _spawn(

@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,15 +76,31 @@ class RunningStack:
 
     def add(self, service: Service) -> ServiceProcess:
         """Start one more service (a function server, a worker) that lives as long as the stack."""
-        proc = ServiceProcess.start(service, self.data_dir / service.name, self.child_env())
-        self.processes.append(proc)
+        return self.add_all([service])[0]
+
+    def add_all(self, services: Sequence[Service]) -> list[ServiceProcess]:
+        """Start several services side by side, then wait until each is ready.
+
+        If one fails, all of them are stopped (the stack's earlier services keep running).
+        """
+        started = []
         try:
-            proc.wait_ready()
+            for service in services:
+                proc = ServiceProcess.start(service, self.workdir(service), self.child_env())
+                started.append(proc)
+                self.processes.append(proc)
+            for proc in started:
+                proc.wait_ready()
         except BaseException:
-            proc.stop()
-            self.processes.remove(proc)
+            for proc in reversed(started):
+                proc.stop()
+                self.processes.remove(proc)
             raise
-        return proc
+        return started
+
+    def workdir(self, service: Service) -> Path:
+        """The service's cwd, scratch space and log home (removed with the stack)."""
+        return self.data_dir / service.name
 
     def child_env(self) -> dict[str, str]:
         """The environment for processes the stack starts: the caller's, pointed at the stack."""
@@ -137,8 +154,9 @@ def start_stack(config: StackConfig | None = None) -> RunningStack:
     try:
         # Launch all, then wait for each: the JVMs warm up side by side.
         for service in services:
-            workdir = stack.data_dir / service.name
-            stack.processes.append(ServiceProcess.start(service, workdir, stack.child_env()))
+            stack.processes.append(
+                ServiceProcess.start(service, stack.workdir(service), stack.child_env())
+            )
         for proc in stack.processes:
             proc.wait_ready()
         _provision(stack, config.topology)

@@ -257,7 +257,7 @@ class _dev:
     """`createstudio dev` on fixed ports, as a real subprocess; yields it and its exports."""
 
     def __init__(self, ports: dict[str, int], stderr_path: Path) -> None:
-        self.argv = [PY, "-m", "shared.cli.main", "dev"]
+        self.argv = [PY, "-m", "shared.cli.main", "dev", "--emulators-only"]
         for name, port in ports.items():
             self.argv += [f"--{name}-port", str(port)]
         self.stderr_path = stderr_path

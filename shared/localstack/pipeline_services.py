@@ -1,0 +1,112 @@
+"""The event pipeline as local-stack services: what `createstudio dev` runs beside the emulators.
+
+    gateway         one HTTP port: /api/auth|jobs|media|status (the HTTP functions) + web/ at /
+    orchestrator    the `orchestrator` function, fed by its Pub/Sub subscription
+    cloud-render    the CPU renderer (the `tasks-cloud` worker)
+    gpu-subscriber  one GPU box; here on the CPU, so it announces no CUDA
+    sweeper         the scheduled `sweeper` function, on a timer
+
+Pub/Sub deliveries: each event-triggered function runs as its local pull stand-in (``python -m
+functions.orchestrator``, ``python -m functions.cloud_render``) rather than behind a push bridge
+that posts CloudEvents to a functions-framework server. Both call the same handler and settle a
+message the same way (``settle_push``: ack, or hand back for redelivery); the pull loop also
+extends the lease while a long render runs, needs no HTTP server per function, and is what the
+tests of those functions already exercise. The emulator's push would add nothing but a port.
+
+Every process shares the stack's environment plus a session secret made for this stack
+(``CS_SESSION_SECRET``), so a cookie signed by one process is valid in every other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from shared.localstack.gateway import REPO_ROOT, gateway_service
+from shared.localstack.net import Endpoint
+from shared.localstack.service import ReadinessCheck, Service, ServiceProcess, log_file_in
+from shared.localstack.stack import RunningStack
+
+GATEWAY = "gateway"
+ORCHESTRATOR = "orchestrator"
+CLOUD_RENDER = "cloud-render"
+GPU_SUBSCRIBER = "gpu-subscriber"
+SWEEPER = "sweeper"
+
+SESSION_SECRET = "CS_SESSION_SECRET"
+SWEEP_EVERY_S = 30.0  # the cloud's scheduler runs it every minute; locally a little more often
+
+
+def logged(log_path: Path, message: str) -> ReadinessCheck:
+    """Ready once the service wrote a JSON log line with this message (its pull loop started)."""
+
+    def check() -> bool:
+        try:
+            lines = log_path.read_text(errors="replace").splitlines()
+        except FileNotFoundError:
+            return False
+        for line in lines:
+            try:
+                if json.loads(line).get("message") == message:
+                    return True
+            except (json.JSONDecodeError, AttributeError):
+                continue  # a line that is not ours (a library printing)
+        return False
+
+    return check
+
+
+def pipeline_services(
+    stack: RunningStack,
+    gateway: Endpoint,
+    *,
+    sweep_every_s: float = SWEEP_EVERY_S,
+    env: Mapping[str, str] | None = None,
+) -> list[Service]:
+    """The services, each with the stack's env plus ``env`` (tests: a topic prefix, timings)."""
+
+    def module(name: str, argv: tuple[str, ...], ready_message: str) -> Service:
+        service = Service(name, (sys.executable, "-m", *argv), ready=lambda: False)
+        ready = logged(log_file_in(stack.workdir(service), name), ready_message)
+        return dataclasses.replace(service, ready=ready, startup_timeout_s=60.0)
+
+    services = [
+        gateway_service(gateway),
+        module(ORCHESTRATOR, ("functions.orchestrator",), "orchestrator ready"),
+        module(CLOUD_RENDER, ("functions.cloud_render",), "worker ready"),
+        module(GPU_SUBSCRIBER, ("gpu_subscriber",), "worker ready"),
+        module(SWEEPER, ("functions.sweeper", "--every", str(sweep_every_s)), "sweeper ready"),
+    ]
+    return [dataclasses.replace(s, env=_process_env(stack, s, env or {}, s.env)) for s in services]
+
+
+def _process_env(
+    stack: RunningStack, service: Service, extra: Mapping[str, str], own: Mapping[str, str]
+) -> dict[str, str]:
+    return {
+        "PYTHONPATH": str(REPO_ROOT),  # `python -m functions...` from any cwd, installed or not
+        "CS_WORK_DIR": str(stack.workdir(service) / "work"),  # removed with the stack
+        "CS_WORKER_ID": f"local-{service.name}",
+        **own,
+        **extra,
+    }
+
+
+def start_pipeline(
+    stack: RunningStack,
+    gateway: Endpoint,
+    *,
+    sweep_every_s: float = SWEEP_EVERY_S,
+    env: Mapping[str, str] | None = None,
+) -> list[ServiceProcess]:
+    """Start every pipeline service on ``stack`` (side by side) and wait until each is ready.
+
+    Makes the stack's session secret first, so ``stack.env`` (the export lines) carries it.
+    """
+    stack.env.setdefault(SESSION_SECRET, secrets.token_urlsafe(32))
+    services = pipeline_services(stack, gateway, sweep_every_s=sweep_every_s, env=env)
+    return stack.add_all(services)
