@@ -63,7 +63,13 @@ def run(args: argparse.Namespace) -> int:
     stop_requested = threading.Event()
     with _signals_set(stop_requested):
         try:
-            stack, gateway = start_local(args)
+            config = StackConfig(
+                project_id=args.project,
+                pubsub_port=args.pubsub_port,
+                firestore_port=args.firestore_port,
+                storage_port=args.storage_port,
+            )
+            stack, gateway = start_local(config, None if args.emulators_only else args.port)
         except (ConfigError, ServiceStartError) as exc:
             log.error("local stack did not start", extra={"error": str(exc)})
             print(f"createstudio dev: {exc}", file=sys.stderr)
@@ -73,18 +79,14 @@ def run(args: argparse.Namespace) -> int:
             return _wait(stack, stop_requested)
 
 
-def start_local(args: argparse.Namespace) -> tuple[RunningStack, Endpoint | None]:
-    """The stack from ``args`` (see add_arguments) and, unless emulators only, the pipeline.
+def start_local(
+    config: StackConfig, gateway_port: int | None
+) -> tuple[RunningStack, Endpoint | None]:
+    """The emulators and, with a gateway port (0: any free one), the whole pipeline.
 
-    Returns the gateway's endpoint (None for emulators only). Stops what it started on failure.
+    Returns the gateway's endpoint (None: emulators only). Stops what it started on failure.
     """
-    config = StackConfig(
-        project_id=args.project,
-        pubsub_port=args.pubsub_port,
-        firestore_port=args.firestore_port,
-        storage_port=args.storage_port,
-    )
-    gateway = None if args.emulators_only else _gateway_endpoint(config.host, args.port)
+    gateway = None if gateway_port is None else _gateway_endpoint(config.host, gateway_port)
     stack = start_stack(config)
     if gateway is None:
         return stack, None
