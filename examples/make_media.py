@@ -12,20 +12,18 @@ signal; the music bed is synthesised. The tests import the drawing functions fro
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
-import tempfile
-import wave
 from pathlib import Path
 
 import numpy as np
 import pillow_heif
 from PIL import Image, ImageDraw, ImageFilter
 
+# The voice and music makers are the pipeline's own offline last links.
+from shared.pipeline.offline_audio import make_voice, procedural_music, write_wav
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "media" / "generated"
-SAMPLE_RATE = 48_000
 VOICE_TEXT = (
     "Fresh bread every morning at Harbor Bakery. "
     "Sourdough, croissants and coffee, made by hand since nineteen ninety. "
@@ -203,117 +201,6 @@ def save_sideways_jpeg(photo: Image.Image, path: Path) -> None:
     photo.transpose(Image.Transpose.ROTATE_90).save(path, "JPEG", quality=90, exif=exif)
 
 
-def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1 if pcm.ndim == 1 else pcm.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
-
-
-def speech_like(duration_s: float, seed: int = 3, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """A voice-like signal: a pitch-gliding glottal pulse through moving formants, in syllables
-    grouped into words with pauses. Loud where it 'speaks', silent between words."""
-    rng = np.random.default_rng(seed)
-    n = int(duration_s * rate)
-    t = np.arange(n) / rate
-    f0 = 125 + 25 * np.sin(2 * np.pi * 0.6 * t) + 10 * np.sin(2 * np.pi * 2.3 * t)
-    phase = 2 * np.pi * np.cumsum(f0) / rate
-    source = sum(np.sin(k * phase) / k for k in range(1, 30))
-    voiced = np.zeros(n)
-    pos = int(0.1 * rate)
-    while pos < n:
-        for _ in range(rng.integers(1, 4)):  # syllables in a word
-            length = int(rng.uniform(0.12, 0.24) * rate)
-            voiced[pos : pos + length] = 1.0
-            pos += length + int(0.03 * rate)
-        pos += int(rng.uniform(0.08, 0.35) * rate)
-    env = np.convolve(voiced, np.hanning(int(0.03 * rate)), mode="same")
-    env /= env.max()
-    spectrum = np.fft.rfft(source * env)
-    freqs = np.fft.rfftfreq(n, 1 / rate)
-    shaping = sum(
-        np.exp(-((freqs - f) ** 2) / (2 * bw**2))
-        for f, bw in ((700, 130), (1200, 160), (2600, 250))
-    )
-    voice = np.fft.irfft(spectrum * (0.05 + shaping), n)
-    return 0.5 * voice / np.abs(voice).max()
-
-
-def music_bed(duration_s: float, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """A stereo chord loop (C G Am F) with bass and hats, 2 s a chord."""
-    n = int(duration_s * rate)
-    t = np.arange(n) / rate
-    chords = [
-        (261.63, 329.63, 392.0),
-        (196.0, 246.94, 293.66),
-        (220.0, 261.63, 329.63),
-        (174.61, 220.0, 261.63),
-    ]
-    bass = (65.41, 49.0, 55.0, 43.65)
-    rng = np.random.default_rng(7)
-    left, right = np.zeros(n), np.zeros(n)
-    seg = 2.0
-    for k in range(int(np.ceil(duration_s / seg))):
-        a, b = int(k * seg * rate), min(int((k + 1) * seg * rate), n)
-        tt = t[a:b] - k * seg
-        env = np.minimum(1, tt / 0.05) * np.exp(-tt * 0.6)
-        pad = sum(
-            g * np.sin(2 * np.pi * f * h * tt + j)
-            for j, f in enumerate(chords[k % 4])
-            for h, g in ((1, 1.0), (2, 0.35), (3, 0.15))
-        )
-        low = np.sin(2 * np.pi * bass[k % 4] * tt) * np.exp(-tt * 1.5)
-        left[a:b] += 0.10 * pad * env + 0.35 * low
-        right[a:b] += 0.09 * pad * env + 0.35 * low
-        for q in range(8):
-            s = a + int(q * seg / 8 * rate)
-            if s >= n:
-                break
-            m = min(s + 2400, n)
-            hat = rng.normal(0, 1, m - s) * np.exp(-np.arange(m - s) / 300)
-            left[s:m] += 0.04 * hat
-            right[s:m] += 0.05 * hat
-    stereo = np.stack([left, right], axis=1)
-    return 0.5 * stereo / np.abs(stereo).max()
-
-
-def make_voice(path: Path) -> str:
-    espeak = shutil.which("espeak-ng")
-    if espeak:
-        import imageio_ffmpeg
-
-        with tempfile.TemporaryDirectory() as tmp:
-            raw = Path(tmp) / "voice.wav"
-            subprocess.run(
-                [espeak, "-v", "en-us", "-s", "150", "-w", str(raw), VOICE_TEXT],
-                check=True,
-                timeout=60,
-            )
-            subprocess.run(
-                [
-                    imageio_ffmpeg.get_ffmpeg_exe(),
-                    "-v",
-                    "error",
-                    "-nostdin",
-                    "-y",
-                    "-i",
-                    str(raw),
-                    "-ar",
-                    str(SAMPLE_RATE),
-                    "-ac",
-                    "1",
-                    str(path),
-                ],
-                check=True,
-                timeout=60,
-            )
-        return "espeak-ng"
-    write_wav(path, speech_like(11.0))
-    return "synthetic (install espeak-ng for a real voice)"
-
-
 def make_all(out: Path, force: bool = False) -> list[Path]:
     """Write every example media file into ``out``; existing files are kept unless ``force``."""
     pillow_heif.register_heif_opener()
@@ -325,8 +212,8 @@ def make_all(out: Path, force: bool = False) -> list[Path]:
         "pastries.webp": lambda p: draw_photo(4, 1600, 1200).save(p, "WEBP", quality=85),
         "interior.heic": lambda p: draw_photo(5, 1600, 1200).save(p, "HEIF", quality=80),
         "logo.png": lambda p: draw_logo(800).save(p, "PNG"),
-        "music.wav": lambda p: write_wav(p, music_bed(24.0)),
-        "voice.wav": lambda p: print(f"  voice: {make_voice(p)}"),
+        "music.wav": lambda p: write_wav(p, procedural_music(24.0)),
+        "voice.wav": lambda p: print(f"  voice: {make_voice(VOICE_TEXT, p)}"),
     }
     written = []
     for name, make in jobs.items():

@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
-from examples.make_media import draw_photo, music_bed, speech_like, write_wav
+from examples.make_media import draw_photo
 from shared.cli.main import main
+from shared.pipeline.offline_audio import procedural_music as music_bed
+from shared.pipeline.offline_audio import synthetic_speech as speech_like
+from shared.pipeline.offline_audio import write_wav
 from shared.render.probe import probe_streams
 
 pytestmark = pytest.mark.ffmpeg

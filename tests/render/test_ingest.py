@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from examples.make_media import draw_logo, draw_photo, save_sideways_jpeg, write_wav
+from examples.make_media import draw_logo, draw_photo, save_sideways_jpeg
 from shared.errors import InvalidMedia
+from shared.pipeline.offline_audio import write_wav
 from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo, ingest_video
 from shared.render.plan import MediaKind
 from shared.timeline.model import Fit

@@ -11,8 +11,10 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from examples.make_media import music_bed, speech_like, write_wav
 from shared.errors import RenderFailed
+from shared.pipeline.offline_audio import procedural_music as music_bed
+from shared.pipeline.offline_audio import synthetic_speech as speech_like
+from shared.pipeline.offline_audio import write_wav
 from shared.render.loudness import measure_loudness, normalise_loudness, parse_loudnorm_json
 
 pytestmark = pytest.mark.ffmpeg

@@ -12,8 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from examples.make_media import draw_photo, music_bed, speech_like, write_wav
+from examples.make_media import draw_photo
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
+from shared.pipeline.offline_audio import procedural_music as music_bed
+from shared.pipeline.offline_audio import synthetic_speech as speech_like
+from shared.pipeline.offline_audio import write_wav
 from shared.render.compiler import RenderOptions, compile_audio_plan
 from shared.render.encoders import x264_settings
 from shared.render.media_resolver import MediaResolver
