@@ -48,7 +48,7 @@ def _utc_now() -> datetime:
 
 
 @contextlib.contextmanager
-def _translated_errors(what: str) -> Iterator[None]:
+def firestore_errors(what: str) -> Iterator[None]:
     """Map Firestore's failures onto ours: contention and outages are TransientError (retry)."""
     try:
         yield
@@ -91,7 +91,7 @@ class FirestoreJobStore:
         self._max_attempts = max_attempts
 
     def create(self, job: Job) -> Job:
-        with _translated_errors(f"creating job {job.job_id}"):
+        with firestore_errors(f"creating job {job.job_id}"):
             try:
                 self._jobs.document(job.job_id).create(job_to_doc(job))
             except gexc.AlreadyExists:
@@ -100,7 +100,7 @@ class FirestoreJobStore:
         return job
 
     def get(self, job_id: str) -> Job:
-        with _translated_errors(f"reading job {job_id}"):
+        with firestore_errors(f"reading job {job_id}"):
             snapshot = self._jobs.document(job_id).get()
         if not snapshot.exists:
             raise NotFound(f"job {job_id} not found")
@@ -118,7 +118,7 @@ class FirestoreJobStore:
         query = self._jobs.where(filter=FieldFilter("uid", "==", uid)).order_by(
             "created_at", direction=firestore.Query.DESCENDING
         )
-        with _translated_errors(f"listing jobs of {uid}"):
+        with firestore_errors(f"listing jobs of {uid}"):
             if cursor is not None:
                 after = self._jobs.document(cursor).get()
                 if not after.exists or after.get("uid") != uid:
@@ -153,6 +153,6 @@ class FirestoreJobStore:
 
     def _change(self, job_id: str, change: Callable[[Job], Job], what: str) -> Job:
         transaction = self._db.transaction(max_attempts=self._max_attempts)
-        with _translated_errors(what):
+        with firestore_errors(what):
             job: Job = _change_in_transaction(transaction, self._jobs.document(job_id), change)
         return job

@@ -13,7 +13,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1 import FieldFilter
 
-from shared.adapters.firestore_jobs import _translated_errors as translated_errors
+from shared.adapters.firestore_jobs import firestore_errors
 from shared.errors import Conflict, NotFound
 from shared.pipeline.media_item import MediaItem, MediaStatus
 
@@ -30,7 +30,7 @@ class FirestoreMediaLibrary:
         self._docs = db.collection(COLLECTION)
 
     def get(self, media_id: str) -> MediaItem:
-        with translated_errors(f"reading media {media_id}"):
+        with firestore_errors(f"reading media {media_id}"):
             snapshot = self._docs.document(media_id).get()
         if not snapshot.exists:
             raise NotFound(f"media {media_id} not found")
@@ -43,7 +43,7 @@ class FirestoreMediaLibrary:
         return item
 
     def create(self, item: MediaItem) -> MediaItem:
-        with translated_errors(f"creating media {item.media_id}"):
+        with firestore_errors(f"creating media {item.media_id}"):
             try:
                 self._docs.document(item.media_id).create(_to_doc(item))
             except gexc.AlreadyExists:
@@ -55,7 +55,7 @@ class FirestoreMediaLibrary:
         ready = MediaItem.model_validate(
             {**item.model_dump(), **facts, "status": MediaStatus.READY}
         )
-        with translated_errors(f"marking media {item.media_id} ready"):
+        with firestore_errors(f"marking media {item.media_id} ready"):
             self._docs.document(item.media_id).set(_to_doc(ready))
         return ready
 
@@ -66,9 +66,9 @@ class FirestoreMediaLibrary:
             .order_by("created_at", direction=firestore.Query.DESCENDING)
             .limit(limit)
         )
-        with translated_errors(f"listing media of {uid}"):
+        with firestore_errors(f"listing media of {uid}"):
             return [MediaItem.model_validate(doc.to_dict()) for doc in query.stream()]
 
     def delete(self, media_id: str) -> None:
-        with translated_errors(f"deleting media {media_id}"):
+        with firestore_errors(f"deleting media {media_id}"):
             self._docs.document(media_id).delete()

@@ -15,7 +15,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1 import FieldFilter
 
-from shared.adapters.firestore_jobs import _translated_errors as translated_errors
+from shared.adapters.firestore_jobs import firestore_errors
 from shared.errors import NotFound
 from shared.pipeline.taskgraph import Pipeline
 
@@ -62,7 +62,7 @@ class FirestorePipelineStore:
         self._max_attempts = max_attempts
 
     def create(self, pipeline: Pipeline) -> Pipeline:
-        with translated_errors(f"creating the task graph of job {pipeline.job_id}"):
+        with firestore_errors(f"creating the task graph of job {pipeline.job_id}"):
             try:
                 self._docs.document(pipeline.job_id).create(_to_doc(pipeline, self._deployment))
             except gexc.AlreadyExists:
@@ -70,7 +70,7 @@ class FirestorePipelineStore:
         return pipeline
 
     def get(self, job_id: str) -> Pipeline:
-        with translated_errors(f"reading the task graph of job {job_id}"):
+        with firestore_errors(f"reading the task graph of job {job_id}"):
             snapshot = self._docs.document(job_id).get()
         if not snapshot.exists:
             raise NotFound(f"task graph of job {job_id} not found")
@@ -78,7 +78,7 @@ class FirestorePipelineStore:
 
     def change(self, job_id: str, change: Callable[[Pipeline], Pipeline]) -> Pipeline:
         transaction = self._db.transaction(max_attempts=self._max_attempts)
-        with translated_errors(f"changing the task graph of job {job_id}"):
+        with firestore_errors(f"changing the task graph of job {job_id}"):
             updated: Pipeline = _change_in_transaction(
                 transaction, self._docs.document(job_id), change, self._deployment
             )
@@ -88,5 +88,5 @@ class FirestorePipelineStore:
         query = self._docs.where(filter=FieldFilter("live", "==", True)).where(
             filter=FieldFilter(DEPLOYMENT, "==", self._deployment)
         )
-        with translated_errors("listing live task graphs"):
+        with firestore_errors("listing live task graphs"):
             return [_from_doc(doc.to_dict()) for doc in query.stream()]

@@ -14,7 +14,7 @@ from typing import Any
 from google.cloud import firestore
 from google.cloud.firestore_v1 import FieldFilter
 
-from shared.adapters.firestore_jobs import _translated_errors as translated_errors
+from shared.adapters.firestore_jobs import firestore_errors
 from shared.pipeline.heartbeat import Heartbeat
 
 COLLECTION = "workers"
@@ -45,17 +45,17 @@ class FirestoreWorkerRegistry:
         return self._docs.document(f"{self._deployment}{worker_id}")
 
     def beat(self, heartbeat: Heartbeat) -> None:
-        with translated_errors(f"writing the heartbeat of {heartbeat.worker_id}"):
+        with firestore_errors(f"writing the heartbeat of {heartbeat.worker_id}"):
             self._ref(heartbeat.worker_id).set(_to_doc(heartbeat, self._deployment))
 
     def get(self, worker_id: str) -> Heartbeat | None:
-        with translated_errors(f"reading the heartbeat of {worker_id}"):
+        with firestore_errors(f"reading the heartbeat of {worker_id}"):
             snapshot = self._ref(worker_id).get()
         return _from_doc(snapshot.to_dict()) if snapshot.exists else None
 
     def all(self) -> list[Heartbeat]:
         query = self._docs.where(filter=FieldFilter(DEPLOYMENT, "==", self._deployment))
-        with translated_errors("reading heartbeats"):
+        with firestore_errors("reading heartbeats"):
             return [_from_doc(doc.to_dict()) for doc in query.stream()]
 
     def now(self) -> datetime:
