@@ -15,7 +15,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from shared.adapters.clients import GoogleClients
-from shared.adapters.firestore_jobs import COLLECTION, FirestoreJobStore, _translated_errors
+from shared.adapters.firestore_jobs import COLLECTION, FirestoreJobStore, firestore_errors
 from shared.errors import Conflict, InvalidRequest, InvalidTransition, NotFound, TransientError
 from shared.jobs import (
     Complete,
@@ -222,7 +222,7 @@ def test_feedback_is_owner_only_and_validated(
 
 def test_exhausted_transaction_retries_become_transient() -> None:
     # The exact shape the Firestore client raises after max_attempts aborted commits.
-    with pytest.raises(TransientError, match="contention"), _translated_errors("claiming"):
+    with pytest.raises(TransientError, match="contention"), firestore_errors("claiming"):
         raise ValueError("Failed to commit transaction in 5 attempts.") from gexc.Aborted("x")
-    with pytest.raises(ValueError, match="corrupt"), _translated_errors("reading"):
+    with pytest.raises(ValueError, match="corrupt"), firestore_errors("reading"):
         raise ValueError("corrupt document")
