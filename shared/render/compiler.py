@@ -60,11 +60,15 @@ def _media(media: Mapping[str, MediaInfo], source: str, where: str, kind: MediaK
         raise InvalidRequest(f"{where}: no media was prepared for source {source!r}")
     if info.kind is not kind:
         raise InvalidRequest(f"{where}: {source!r} is {info.kind.value}, expected {kind.value}")
+    if kind is not MediaKind.IMAGE and info.duration_ms <= 0:
+        # Loops, trims and caption timing all need it: the runtime's probe must report it.
+        raise InvalidRequest(f"{where}: the duration of {source!r} is unknown")
     return info
 
 
 def _audio_input(info: MediaInfo) -> InputSpec:
-    return InputSpec(info.path, ("-f", info.container) if info.container else ())
+    forced = ("-f", info.container) if info.container else ()
+    return InputSpec(info.path, (*clip_graph.LOCAL_FILES_ONLY, *forced))
 
 
 def compile_audio_plan(

@@ -147,6 +147,9 @@ def test_missing_or_wrong_media_is_named() -> None:
         compile_video_plan(timeline, media, OPTIONS, MIX)
     with pytest.raises(InvalidRequest, match=r"voice\.source"):
         compile_audio_plan(timeline, {}, OPTIONS)
+    media["audio/music.mp3"] = MediaInfo("in/m.mp3", MediaKind.AUDIO, duration_ms=0)
+    with pytest.raises(InvalidRequest, match=r"music\.source: the duration .* is unknown"):
+        compile_audio_plan(timeline, media, OPTIONS)
 
 
 def test_output_sizes() -> None:
@@ -213,3 +216,14 @@ def test_long_music_is_not_looped_and_short_music_loops_enough() -> None:
     graph = compile_audio_plan(parse_timeline(raw), media, OPTIONS).filter_graph
     # 1 s copies overlapping by 0.5 s (the crossfade is capped at half the music) cover 6.6 s
     assert graph.count("acrossfade=d=0.500") == 12
+
+
+def test_every_input_is_local_only_with_a_forced_demuxer() -> None:
+    timeline = load_timeline("portrait_video")
+    plans = [
+        compile_video_plan(timeline, FIXTURE_MEDIA, OPTIONS, MIX),
+        compile_audio_plan(timeline, FIXTURE_MEDIA, OPTIONS),
+    ]
+    for spec in (s for plan in plans for s in plan.inputs):
+        assert spec.options[:2] == ("-protocol_whitelist", "file"), spec
+        assert "-f" in spec.options, spec
