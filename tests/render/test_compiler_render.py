@@ -316,3 +316,16 @@ def test_full_1080p_render_is_frame_accurate(tmp_path: Path) -> None:
     with av.open(str(out)) as container:
         assert container.duration is not None
         assert abs(container.duration / 1e6 - 1.76) <= 1 / 25
+
+
+def test_large_jpeg_is_decoded_at_reduced_size(tmp_path: Path) -> None:
+    media = {"big.jpg": gradient_photo(tmp_path / "big.jpg", 3200, 1800, seed=3)}
+    timeline = parse_timeline({
+        "format": {"quality": "preview"},
+        "video": [{"kind": "photo", "source": "big.jpg", "duration_ms": 500, "fit": "crop"}],
+    })  # fmt: skip
+    plan = compile_video_plan(timeline, media, OPTIONS, None)
+    assert plan.inputs[0].options[-2:] == ("-lowres", "1")  # 1600x900 still covers 1440x810
+    out, _ = render(plan, tmp_path, "big.mp4")
+    frames = luma_frames(out)
+    assert frames.shape == (15, 360, 640) and frames.std() > 20
