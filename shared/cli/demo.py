@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     except (
         DemoFailed, ApiError, AppError, DocumentUnreadable, ServiceStartError, OSError,
-        requests.RequestException, subprocess.CalledProcessError,
+        requests.RequestException, subprocess.CalledProcessError, ValueError,
     ) as exc:  # fmt: skip
         print(f"createstudio demo: {exc}", file=sys.stderr)
         return 1
@@ -84,8 +84,9 @@ def _demo(out_dir: Path, timeout_s: float) -> int:
     started = time.monotonic()
     print("Starting the local stack (emulators, gateway, orchestrator, CPU renderer, GPU box)...")
     stack, gateway = start_local(StackConfig(), gateway_port=0)
-    assert gateway is not None
     with stack:
+        if gateway is None:
+            raise DemoFailed("the local stack started without its gateway")
         os.environ.update(stack.env)  # this process's Google clients reach the stack
         print(f"  editor and API at {gateway.url}/ (until the demo ends)")
         name, password = _demo_user(stack.settings)

@@ -69,31 +69,27 @@ def pipeline_services(
 ) -> list[Service]:
     """The services, each with the stack's env plus ``env`` (tests: a topic prefix, timings)."""
 
-    def module(name: str, argv: tuple[str, ...], ready_message: str) -> Service:
-        service = Service(name, (sys.executable, "-m", *argv), ready=lambda: False)
-        ready = logged(log_file_in(stack.workdir(service), name), ready_message)
-        return dataclasses.replace(service, ready=ready, startup_timeout_s=60.0)
+    def own_env(name: str) -> dict[str, str]:
+        return {
+            "PYTHONPATH": str(REPO_ROOT),  # `python -m functions...` from any cwd
+            "CS_WORK_DIR": str(stack.workdir(name) / "work"),  # removed with the stack
+            "CS_WORKER_ID": f"local-{name}",
+            **(env or {}),
+        }
 
-    services = [
-        gateway_service(gateway),
+    def module(name: str, argv: tuple[str, ...], ready_message: str) -> Service:
+        ready = logged(log_file_in(stack.workdir(name), name), ready_message)
+        argv = (sys.executable, "-m", *argv)
+        return Service(name, argv, ready, env=own_env(name), startup_timeout_s=60.0)
+
+    gateway_svc = gateway_service(gateway)
+    return [
+        dataclasses.replace(gateway_svc, env={**gateway_svc.env, **own_env(GATEWAY)}),
         module(ORCHESTRATOR, ("functions.orchestrator",), "orchestrator ready"),
         module(CLOUD_RENDER, ("functions.cloud_render",), "worker ready"),
         module(GPU_SUBSCRIBER, ("gpu_subscriber",), "worker ready"),
         module(SWEEPER, ("functions.sweeper", "--every", str(sweep_every_s)), "sweeper ready"),
     ]
-    return [dataclasses.replace(s, env=_process_env(stack, s, env or {}, s.env)) for s in services]
-
-
-def _process_env(
-    stack: RunningStack, service: Service, extra: Mapping[str, str], own: Mapping[str, str]
-) -> dict[str, str]:
-    return {
-        "PYTHONPATH": str(REPO_ROOT),  # `python -m functions...` from any cwd, installed or not
-        "CS_WORK_DIR": str(stack.workdir(service) / "work"),  # removed with the stack
-        "CS_WORKER_ID": f"local-{service.name}",
-        **own,
-        **extra,
-    }
 
 
 def start_pipeline(

@@ -86,7 +86,7 @@ class RunningStack:
         started = []
         try:
             for service in services:
-                proc = ServiceProcess.start(service, self.workdir(service), self.child_env())
+                proc = ServiceProcess.start(service, self.workdir(service.name), self.child_env())
                 started.append(proc)
                 self.processes.append(proc)
             for proc in started:
@@ -98,9 +98,9 @@ class RunningStack:
             raise
         return started
 
-    def workdir(self, service: Service) -> Path:
-        """The service's cwd, scratch space and log home (removed with the stack)."""
-        return self.data_dir / service.name
+    def workdir(self, service_name: str) -> Path:
+        """A service's cwd, scratch space and log home (removed with the stack)."""
+        return self.data_dir / service_name
 
     def child_env(self) -> dict[str, str]:
         """The environment for processes the stack starts: the caller's, pointed at the stack."""
@@ -155,7 +155,7 @@ def start_stack(config: StackConfig | None = None) -> RunningStack:
         # Launch all, then wait for each: the JVMs warm up side by side.
         for service in services:
             stack.processes.append(
-                ServiceProcess.start(service, stack.workdir(service), stack.child_env())
+                ServiceProcess.start(service, stack.workdir(service.name), stack.child_env())
             )
         for proc in stack.processes:
             proc.wait_ready()
