@@ -16,8 +16,9 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from examples.make_media import draw_photo, music_bed, speech_like, write_wav
+from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
+from shared.pipeline.offline_audio import procedural_music, synthetic_speech, write_wav
 from shared.render.media_resolver import MediaResolver
 from shared.render.plan import EncoderSettings, RenderPlan
 from shared.render.probe import probe_streams
@@ -76,8 +77,8 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("segmented-media")
     for i in range(5):
         draw_photo(seed=40 + i, width=960, height=720).save(folder / f"photo{i}.jpg", quality=92)
-    write_wav(folder / "voice.wav", speech_like(3.0))
-    write_wav(folder / "music.wav", music_bed(6.0))
+    write_wav(folder / "voice.wav", synthetic_speech(3.0))
+    write_wav(folder / "music.wav", procedural_music(6.0))
     return folder
 
 
