@@ -14,7 +14,6 @@ FILL_BRIGHTNESS = -0.12
 MAX_LOWRES = 3  # JPEG decoders can scale by 1/2, 1/4, 1/8 while decoding
 # An input option applies to the next -i only: every input gets its own whitelist, so no media
 # file (a playlist in disguise) can make FFmpeg open anything but local files.
-LOCAL_FILES_ONLY = ("-protocol_whitelist", "file")
 
 
 def _even(value: float) -> int:
@@ -69,7 +68,7 @@ def photo_input(clip: PhotoClip, media: MediaInfo, width: int, height: int) -> I
     factor = kenburns.PRESCALE if path else 1
     lowres = photo_lowres(media, clip.fit, round(factor * width), round(factor * height))
     # image2 would read a '%' in a file name as a sequence pattern: pattern_type none.
-    options: tuple[str, ...] = (*LOCAL_FILES_ONLY, "-f", media.container or "image2")
+    options: tuple[str, ...] = ("-f", media.container or "image2")
     if media.container in ("", "image2"):
         options += ("-pattern_type", "none")
     if lowres:
@@ -107,7 +106,6 @@ def photo_chain(
 def video_input(clip: VideoClip, media: MediaInfo, frames: int, fps: int) -> InputSpec:
     # Input seek: only the used part is decoded. One spare frame; trim makes the count exact.
     options: tuple[str, ...] = (
-        *LOCAL_FILES_ONLY,
         "-ss",
         f"{clip.trim_start_ms / 1000:.3f}",
         "-t",

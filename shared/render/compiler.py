@@ -68,7 +68,7 @@ def _media(media: Mapping[str, MediaInfo], source: str, where: str, kind: MediaK
 
 def _audio_input(info: MediaInfo) -> InputSpec:
     forced = ("-f", info.container) if info.container else ()
-    return InputSpec(info.path, (*clip_graph.LOCAL_FILES_ONLY, *forced))
+    return InputSpec(info.path, forced)
 
 
 def compile_audio_plan(

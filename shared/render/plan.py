@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+LOCAL_FILES_ONLY = ("-protocol_whitelist", "file")
+
 
 class MediaKind(StrEnum):
     IMAGE = "image"
@@ -57,9 +59,11 @@ class RenderPlan:
 
     def argv(self, ffmpeg: str, output_path: str) -> list[str]:
         # Only local files, read with a forced demuxer where known: no network protocol,
-        # no playlist, no concat list can be smuggled in through a media file.
-        args = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-protocol_whitelist", "file,pipe"]
+        # no playlist, no concat list can be smuggled in through a media file. FFmpeg applies
+        # an input option to the next -i only, so every input gets its own whitelist.
+        args = [ffmpeg, "-hide_banner", "-nostdin", "-y"]
         for spec in self.inputs:
-            args += [*spec.options, "-i", spec.path]
+            guard = () if "-protocol_whitelist" in spec.options else LOCAL_FILES_ONLY
+            args += [*guard, *spec.options, "-i", spec.path]
         args += ["-filter_complex", self.filter_graph, *self.output_args, output_path]
         return args

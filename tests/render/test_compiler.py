@@ -224,6 +224,15 @@ def test_every_input_is_local_only_with_a_forced_demuxer() -> None:
         compile_video_plan(timeline, FIXTURE_MEDIA, OPTIONS, MIX),
         compile_audio_plan(timeline, FIXTURE_MEDIA, OPTIONS),
     ]
-    for spec in (s for plan in plans for s in plan.inputs):
-        assert spec.options[:2] == ("-protocol_whitelist", "file"), spec
-        assert "-f" in spec.options, spec
+    for plan in plans:
+        for spec in plan.inputs:
+            assert "-f" in spec.options, spec
+        # FFmpeg applies input options to the next -i only: each input carries its whitelist.
+        argv = plan.argv("ffmpeg", "out.mp4")
+        inputs = [i for i, arg in enumerate(argv) if arg == "-i"]
+        starts = [0, *inputs[:-1]]
+        for start, at in zip(starts, inputs, strict=True):
+            window = argv[start:at]
+            assert ["-protocol_whitelist", "file"] == window[window.index("-protocol_whitelist") :][
+                :2
+            ]
