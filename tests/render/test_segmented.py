@@ -151,7 +151,14 @@ def test_the_joined_video_equals_the_single_pass(
     media: Path, timeline: Timeline, single: Path, tmp_path: Path
 ) -> None:
     run = Recorder()
-    result = segmented(media, timeline, tmp_path / "joined.mp4", tmp_path / "cache", run)
+    seen: list[tuple[float, str]] = []
+    result = segmented(
+        media, timeline, tmp_path / "joined.mp4", tmp_path / "cache", run,
+        progress=lambda percent, step: seen.append((percent, step)),
+    )  # fmt: skip
+    percents = [p for p, _ in seen]
+    assert percents == sorted(percents) and percents[-1] == 100.0  # one bar, only forward
+    assert any(step.startswith("Rendering segments (3/3)") for _, step in seen)
     reference = probe_streams(single, count_frames=True).video
     assert reference is not None
 
