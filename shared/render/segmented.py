@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -209,7 +210,7 @@ def _join_plan(
     exactly as the single pass encodes it."""
     return RenderPlan(
         inputs=(
-            InputSpec(str(listing), ("-f", "concat", "-safe", "0")),
+            InputSpec(str(listing), ("-f", "concat", "-safe", "1")),
             InputSpec(audio.path, ("-f", audio.container or "wav")),
         ),
         filter_graph="[1:a]anull[a]",
@@ -310,14 +311,18 @@ def render_segmented(
             todo, _SegmentProgress(todo, step("Rendering segments")), workers or os.cpu_count() or 1
         )
         frames = sum(s.frame_count for s in planned)
-        listing = scratch / "segments.txt"
-        # Only files this code named (hex keys in cache_dir), so -safe 0 admits nothing foreign.
-        listing.write_text("".join(f"file '{paths[s.index].resolve()}'\n" for s in planned))
-        plan = _join_plan(listing, audio, options, frames, timeline.duration_ms)
-        joined = run_plan(
-            plan, out_path, progress=step("Joining segments"), step="Joining segments",
-            cancel=cancel, work_dir=scratch, ffmpeg=ffmpeg,
-        )  # fmt: skip
+        # The list lives beside the segments and names them by bare hex key, which the concat
+        # demuxer's safe mode accepts: no path of the caller's is ever written into it.
+        listing = cache_dir / f".join-{uuid.uuid4().hex[:12]}.txt"
+        listing.write_text("".join(f"file '{paths[s.index].name}'\n" for s in planned))
+        try:
+            joined = run_plan(
+                _join_plan(listing, audio, options, frames, timeline.duration_ms),
+                out_path, progress=step("Joining segments"), step="Joining segments",
+                cancel=cancel, work_dir=scratch, ffmpeg=ffmpeg,
+            )  # fmt: skip
+        finally:
+            listing.unlink(missing_ok=True)
     check = step("Checking the video")
     try:
         if joined.frame_count != frames:

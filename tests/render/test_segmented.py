@@ -186,7 +186,7 @@ def test_the_joined_video_equals_the_single_pass(
 def test_an_edit_re_renders_only_its_segment(
     media: Path, timeline: Timeline, tmp_path: Path
 ) -> None:
-    cache = tmp_path / "cache"
+    cache = tmp_path / "it's a cache"  # the join's list never quotes the caller's path
     first = segmented(media, timeline, tmp_path / "first.mp4", cache)
     before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.mp4")}
     assert len(before) == 3
