@@ -30,6 +30,8 @@ import smoothness
 import spec as sp
 from measure import Usage, measure
 
+from shared.timeline import Timeline
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 OURS = HERE / "ours.py"
@@ -230,7 +232,7 @@ def main() -> int:
     rows = bench_variant(reference, presets, [1, 2], ffmpeg, baselines=True)
     for variant in extra:  # memory must not grow with the photo count
         rows += bench_variant(variant, ["veryfast"], [1, 15], ffmpeg, baselines=False)
-    smooth = smoothness.measure(convert.to_timeline(reference.spec, OUT))
+    smooth = smoothness.measure(Timeline.model_validate_json(reference.timeline.read_text()))
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}"
     took = time.monotonic() - started
     footer = f"machine: {machine}; ffmpeg: {Path(ffmpeg).name}; bench took {took:.0f} s"
