@@ -26,10 +26,13 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from shared.adapters.firestore_workers import COLLECTION
+from shared.localstack import emulators
 from shared.localstack.gateway import REPO_ROOT, gateway_service
 from shared.localstack.net import Endpoint
 from shared.localstack.service import ReadinessCheck, Service, ServiceProcess, log_file_in
 from shared.localstack.stack import RunningStack
+from shared.localstack.user_firestore import UserFirestore, decode_fields
 
 GATEWAY = "gateway"
 ORCHESTRATOR = "orchestrator"
@@ -60,6 +63,19 @@ def logged(log_path: Path, message: str) -> ReadinessCheck:
     return check
 
 
+def pulling(firestore: UserFirestore, heartbeat_doc: str) -> ReadinessCheck:
+    """Ready once the worker's heartbeat says a pull returned: routing now counts it online."""
+
+    def check() -> bool:
+        answer = firestore.fetch(heartbeat_doc)
+        if answer.status_code != 200:
+            return False
+        beat = decode_fields(answer.json().get("fields", {}))
+        return beat.get("last_pull_at") is not None and not beat.get("stopping")
+
+    return check
+
+
 def pipeline_services(
     stack: RunningStack,
     gateway: Endpoint,
@@ -68,28 +84,46 @@ def pipeline_services(
     env: Mapping[str, str] | None = None,
 ) -> list[Service]:
     """The services, each with the stack's env plus ``env`` (tests: a topic prefix, timings)."""
+    shared_env = {"CS_TOPIC_PREFIX": stack.env["CS_TOPIC_PREFIX"], **(env or {})}
+    admin = UserFirestore.as_owner(
+        stack.endpoints[emulators.FIRESTORE].address, stack.settings.project_id
+    )
 
     def own_env(name: str) -> dict[str, str]:
         return {
             "PYTHONPATH": str(REPO_ROOT),  # `python -m functions...` from any cwd
             "CS_WORK_DIR": str(stack.workdir(name) / "work"),  # removed with the stack
-            "CS_WORKER_ID": f"local-{name}",
-            **(env or {}),
+            "CS_WORKER_ID": worker_id(name),
+            **shared_env,
         }
 
-    def module(name: str, argv: tuple[str, ...], ready_message: str) -> Service:
-        ready = logged(log_file_in(stack.workdir(name), name), ready_message)
+    def module(name: str, argv: tuple[str, ...], ready: ReadinessCheck) -> Service:
         argv = (sys.executable, "-m", *argv)
         return Service(name, argv, ready, env=own_env(name), startup_timeout_s=60.0)
 
+    def log_says(name: str, message: str) -> ReadinessCheck:
+        return logged(log_file_in(stack.workdir(name), name), message)
+
+    def online(name: str) -> ReadinessCheck:
+        # Heartbeat documents are keyed by deployment (the topic prefix) and worker id.
+        doc = f"{COLLECTION}/{shared_env['CS_TOPIC_PREFIX']}{worker_id(name)}"
+        return pulling(admin, doc)
+
     gateway_svc = gateway_service(gateway)
+    sweep = ("functions.sweeper", "--every", str(sweep_every_s))
     return [
         dataclasses.replace(gateway_svc, env={**gateway_svc.env, **own_env(GATEWAY)}),
-        module(ORCHESTRATOR, ("functions.orchestrator",), "orchestrator ready"),
-        module(CLOUD_RENDER, ("functions.cloud_render",), "worker ready"),
-        module(GPU_SUBSCRIBER, ("gpu_subscriber",), "worker ready"),
-        module(SWEEPER, ("functions.sweeper", "--every", str(sweep_every_s)), "sweeper ready"),
+        module(
+            ORCHESTRATOR, ("functions.orchestrator",), log_says(ORCHESTRATOR, "orchestrator ready")
+        ),
+        module(CLOUD_RENDER, ("functions.cloud_render",), online(CLOUD_RENDER)),
+        module(GPU_SUBSCRIBER, ("gpu_subscriber",), online(GPU_SUBSCRIBER)),
+        module(SWEEPER, sweep, log_says(SWEEPER, "sweeper ready")),
     ]
+
+
+def worker_id(service_name: str) -> str:
+    return f"local-{service_name}"
 
 
 def start_pipeline(

@@ -41,6 +41,11 @@ class UserFirestore:
             )
         return cls(access["emulator_host"], access["project"], access["token"])
 
+    @classmethod
+    def as_owner(cls, emulator_host: str, project: str) -> UserFirestore:
+        """The emulator's admin (rules bypassed): for the local stack's own readiness checks."""
+        return cls(emulator_host, project, "owner")
+
     def url(self, path: str) -> str:
         return (
             f"http://{self.emulator_host}/v1/projects/{self.project}"

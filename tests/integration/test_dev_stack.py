@@ -28,6 +28,7 @@ from shared.localstack.pipeline_services import (
     GPU_SUBSCRIBER,
     ORCHESTRATOR,
     SWEEPER,
+    worker_id,
 )
 from tests.integration.pipeline_env import wait_for
 
@@ -137,7 +138,7 @@ def test_dev_runs_every_service_and_ctrl_c_stops_all(tmp_path: Path) -> None:
         # The workers are online: the local GPU box (no CUDA here) reports what it can take.
         def local_box() -> dict[str, Any] | None:
             workers = api.call("GET", "/api/status")["gpu_workers"]
-            return next((w for w in workers if w["worker_id"] == "local-gpu-subscriber"), None)
+            return next((w for w in workers if w["worker_id"] == worker_id(GPU_SUBSCRIBER)), None)
 
         box = wait_for("the local gpu_subscriber in /api/status", local_box, timeout_s=60)
         assert box["cuda"] is False and "render" in box["tasks"]
