@@ -39,6 +39,7 @@ test-fast: setup
 	$(VENV)/bin/pytest -m "not emulator and not ffmpeg and not slow"
 
 bench: setup
+	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) bench/render.py
 
 clean:

@@ -32,12 +32,12 @@ from shared.render.runner import CancelCheck, ProgressCallback, RunResult, is_ca
 from shared.render.segments import KeyContext, Segment, plan_segments
 from shared.render.service import (
     RenderResult,
-    _small_photo_warnings,
     finish,
     prepare_media,
     private_work_dir,
     render_audio,
     scaled,
+    small_photo_warnings,
     with_quality,
 )
 from shared.timeline.model import Quality, Timeline
@@ -283,7 +283,7 @@ def render_segmented(
             timeline, resolver, scratch, limits=limits or MediaLimits(),
             progress=step("Preparing media"), cancel=cancel,
         )  # fmt: skip
-        warnings = _small_photo_warnings(timeline, media)
+        warnings = small_photo_warnings(timeline, media)
         context = KeyContext(
             media_hashes={src: file_digest(Path(info.path)) for src, info in media.items()},
             encoder=encoder,

@@ -323,7 +323,7 @@ def render_timeline(
             timeline, resolver, scratch, limits=limits,
             progress=steps.begin("Preparing media"), cancel=cancel,
         )  # fmt: skip
-        warnings += _small_photo_warnings(timeline, media)
+        warnings += small_photo_warnings(timeline, media)
         audio = render_audio(
             timeline, media, options, scratch,
             progress=steps.begin("Mixing audio"), cancel=cancel, ffmpeg=ffmpeg,
@@ -364,7 +364,7 @@ def render_timeline(
     return done
 
 
-def _small_photo_warnings(timeline: Timeline, media: dict[str, MediaInfo]) -> list[str]:
+def small_photo_warnings(timeline: Timeline, media: dict[str, MediaInfo]) -> list[str]:
     """Photos smaller than the frame they fill will look soft: say so instead of hiding it."""
     width, height = output_size(timeline.format)
     found = []
