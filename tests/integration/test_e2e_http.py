@@ -87,14 +87,18 @@ def test_submit_over_http_until_done(
     seen: list[dict[str, Any]] = []
     lock = threading.Lock()
 
+    listening = threading.Event()
+
     def record(docs: list[Any], changes: Any, read_time: Any) -> None:
         with lock:
             seen.extend(doc.to_dict() for doc in docs)
+        listening.set()
 
     # Listening before the submission, on the user's jobs: the pending state is seen too.
     mine = db.collection("jobs").where(filter=FieldFilter("uid", "==", uid))
     watch = mine.on_snapshot(record)
     try:
+        assert listening.wait(30), "the Firestore listener never delivered its first snapshot"
         job = alice.submit("Harbor Bakery", timeline, script="Fresh bread every day")
         job_id = job["job_id"]
         assert job["status"] == "pending"
