@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -31,8 +32,6 @@ from shared.localstack.pipeline_services import (
     worker_id,
 )
 from tests.integration.pipeline_env import wait_for
-
-pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -104,6 +103,8 @@ def alive(proc: psutil.Process) -> bool:
         return False
 
 
+@pytest.mark.emulator
+@pytest.mark.slow
 def test_dev_runs_every_service_and_ctrl_c_stops_all(tmp_path: Path) -> None:
     with dev_running(tmp_path) as (dev, lines):
         editor = next(re.search(r"http://[\d.]+:\d+", ln) for ln in lines if "editor" in ln)
@@ -151,3 +152,17 @@ def test_dev_runs_every_service_and_ctrl_c_stops_all(tmp_path: Path) -> None:
     assert [port for port in ports if not port_is_free("127.0.0.1", port)] == []
     log = (tmp_path / "dev.log").read_text()
     assert '"message": "stack stopped"' in log
+
+
+def test_a_busy_editor_port_is_named_before_anything_starts() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [PY, "-m", "shared.cli.main", "dev", "--port", str(port)],
+            cwd=REPO, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert f"port {port} on 127.0.0.1 (editor and API) is already in use" in done.stderr
+    assert "service starting" not in done.stderr  # nothing was started
