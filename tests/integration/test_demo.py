@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,15 @@ def test_demo_saves_the_mp4_and_poster(tmp_path: Path) -> None:
     assert "warning: music: no AI music yet" in printed
     assert f"Video:  {videos[0]}" in printed and "LUFS" in printed
     assert "the local stack is stopped" in printed
+
+
+def test_a_job_that_does_not_finish_in_time_fails_with_a_clear_message(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k not in EMULATOR_VARS}
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.cli.main", "demo", "--out", str(out), "--timeout", "1"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert re.search(r"createstudio demo: job \w+ still \w+ after 1 s", done.stderr), done.stderr
+    assert not out.exists() or list(out.iterdir()) == []
