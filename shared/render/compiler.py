@@ -17,6 +17,7 @@ from shared.render.audio_graph import AudioSource, audio_filter_graph
 from shared.render.captions import caption_chunks
 from shared.render.overlays import DrawnText, clean_text, drawtext_filter, visible
 from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, MediaKind, RenderPlan
+from shared.render.segments import chunk_ranges
 from shared.render.text_layout import TextBlock, layout_text, safe_area
 from shared.render.timing import (
     ClipSpan,
@@ -38,6 +39,9 @@ from shared.timeline import (
 )
 
 PREVIEW_DIVISOR = 3  # preview frames are a third of the final size (640x360 for 16:9)
+# A pipelined render's producer renders this many clips (plus the start of the next one, for a
+# transition across its end): few photos decoded at once, few photos decoded twice.
+CLIPS_PER_CHUNK = 3
 
 
 @dataclass(frozen=True)
@@ -192,15 +196,19 @@ def _join_clips(spans: list[ClipSpan], fps: int) -> list[str]:
     return [*graph, f"{joined}settb=1/{fps},setpts=N[joined]"]
 
 
-def compile_video_plan(
-    timeline: Timeline,
-    media: Mapping[str, MediaInfo],
-    options: RenderOptions,
-    audio: MediaInfo | None,
-    frame_range: tuple[int, int] | None = None,
-) -> RenderPlan:
-    """The picture encoded with ``options.encoder``, exactly the frames of ``frame_range``
-    (default: all), with ``audio`` (the normalised mix) muxed as AAC."""
+@dataclass(frozen=True)
+class _Picture:
+    """The video graph of a frame range: its inputs, its filters ending in [vout], its texts."""
+
+    inputs: tuple[InputSpec, ...]
+    graph: str
+    frames: int
+    text_files: dict[str, str]
+
+
+def _picture(
+    timeline: Timeline, media: Mapping[str, MediaInfo], frame_range: tuple[int, int] | None
+) -> _Picture:
     fps = timeline.format.fps
     size = output_size(timeline.format)
     all_frames = total_frames(timeline)
@@ -236,35 +244,129 @@ def compile_video_plan(
     post += [drawtext_filter(t, first) for t in texts]
     post.append("format=yuv420p")
     graph.append(f"[joined]{','.join(post)}[vout]")
+    text_files = {t.file_name: t.block.text for t in texts}
+    return _Picture(tuple(inputs), ";".join(graph), last - first, text_files)
 
-    frames = last - first
+
+def _encode_args(
+    timeline: Timeline, options: RenderOptions, frames: int, audio_input: int | None
+) -> tuple[str, ...]:
+    """Everything after the graph: the encoder, H.264 High yuv420p, the mix as AAC, faststart."""
     output = ["-map", "[vout]"]
-    if audio is not None:
-        output += ["-map", f"{len(inputs)}:a"]
-        inputs.append(_audio_input(audio))
+    if audio_input is not None:
+        output += ["-map", f"{audio_input}:a"]
     output += ["-c:v", options.encoder.codec, *options.encoder.args]
-    output += [
-        "-profile:v",
-        "high",
-        "-pix_fmt",
-        "yuv420p",
-        "-r",
-        str(fps),
-        "-frames:v",
-        str(frames),
-    ]
-    if audio is not None:
+    output += ["-profile:v", "high", "-pix_fmt", "yuv420p"]
+    output += ["-r", str(timeline.format.fps), "-frames:v", str(frames)]
+    if audio_input is not None:
         output += ["-c:a", "aac", "-b:a", options.audio_bitrate, "-ar", str(options.sample_rate)]
         output += ["-ac", "2"]
     else:
         output += ["-an"]
     output += ["-movflags", "+faststart"]
-    text_files = {t.file_name: t.block.text for t in texts}
+    return tuple(output)
+
+
+def _duration_ms(frames: int, fps: int) -> int:
+    return (frames * 1000 + fps // 2) // fps
+
+
+def compile_video_plan(
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    options: RenderOptions,
+    audio: MediaInfo | None,
+    frame_range: tuple[int, int] | None = None,
+) -> RenderPlan:
+    """The picture encoded with ``options.encoder``, exactly the frames of ``frame_range``
+    (default: all), with ``audio`` (the normalised mix) muxed as AAC: one graph, one process."""
+    picture = _picture(timeline, media, frame_range)
+    inputs = list(picture.inputs)
+    audio_input = None
+    if audio is not None:
+        audio_input = len(inputs)
+        inputs.append(_audio_input(audio))
     return RenderPlan(
         tuple(inputs),
-        ";".join(graph),
-        tuple(output),
-        duration_ms=(frames * 1000 + fps // 2) // fps,
+        picture.graph,
+        _encode_args(timeline, options, picture.frames, audio_input),
+        duration_ms=_duration_ms(picture.frames, timeline.format.fps),
+        frame_count=picture.frames,
+        text_files=picture.text_files,
+    )
+
+
+def compile_frames_plan(
+    timeline: Timeline, media: Mapping[str, MediaInfo], frame_range: tuple[int, int] | None = None
+) -> RenderPlan:
+    """The frames of ``frame_range`` (default: all) as raw yuv420p, not encoded: the producer
+    side of a pipelined render (its output goes to a pipe, ``pipe:1``)."""
+    picture = _picture(timeline, media, frame_range)
+    output = ("-map", "[vout]", "-f", "rawvideo", "-pix_fmt", "yuv420p")
+    return RenderPlan(
+        picture.inputs,
+        picture.graph,
+        (*output, "-frames:v", str(picture.frames)),
+        duration_ms=_duration_ms(picture.frames, timeline.format.fps),
+        frame_count=picture.frames,
+        text_files=picture.text_files,
+    )
+
+
+def raw_frame_bytes(timeline: Timeline) -> int:
+    """The size of one raw yuv420p frame of the output (both sides are even)."""
+    width, height = output_size(timeline.format)
+    return width * height * 3 // 2
+
+
+def compile_encode_plan(
+    timeline: Timeline, options: RenderOptions, audio: MediaInfo | None
+) -> RenderPlan:
+    """The encoder side of a pipelined render: raw yuv420p frames of the whole video read from
+    stdin (``pipe:0``, the only protocol allowed there), encoded and muxed exactly as
+    ``compile_video_plan`` encodes its graph's output."""
+    width, height = output_size(timeline.format)
+    fps = timeline.format.fps
+    frames = total_frames(timeline)
+    raw = InputSpec(
+        "pipe:0",
+        ("-protocol_whitelist", "pipe", "-f", "rawvideo", "-pix_fmt", "yuv420p")
+        + ("-video_size", f"{width}x{height}", "-framerate", str(fps)),
+    )
+    inputs = [raw]
+    if audio is not None:
+        inputs.append(_audio_input(audio))
+    return RenderPlan(
+        tuple(inputs),
+        "[0:v]null[vout]",
+        _encode_args(timeline, options, frames, 1 if audio is not None else None),
+        duration_ms=_duration_ms(frames, fps),
         frame_count=frames,
-        text_files=text_files,
+    )
+
+
+@dataclass(frozen=True)
+class PipelinedPlan:
+    """One render as producers and an encoder: each chunk's frames, in order, raw, make up
+    exactly the frames ``encode`` reads on its stdin."""
+
+    chunks: tuple[RenderPlan, ...]
+    encode: RenderPlan
+    frame_bytes: int  # the size of one raw frame on the pipe
+
+
+def compile_pipelined_plan(
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    options: RenderOptions,
+    audio: MediaInfo | None,
+    clips_per_chunk: int = CLIPS_PER_CHUNK,
+) -> PipelinedPlan:
+    """``compile_video_plan``'s render cut into chunks of ``clips_per_chunk`` clips at clip ends
+    (where segments are cut), so no process holds more than one chunk's photos."""
+    chunks = tuple(
+        compile_frames_plan(timeline, media, r) for r in chunk_ranges(timeline, clips_per_chunk)
+    )
+    return PipelinedPlan(
+        chunks, compile_encode_plan(timeline, options, audio), raw_frame_bytes(timeline)
     )

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import imageio_ffmpeg
 
@@ -66,13 +66,13 @@ def is_cancelled(cancel: CancelCheck | None) -> bool:
     return bool(cancel())
 
 
-def _check_text_file_name(name: str) -> None:
+def check_text_file_name(name: str) -> None:
     # The graph names these files relative to FFmpeg's cwd; a name must not reach elsewhere.
     if not name or "/" in name or "\\" in name or name.startswith(".") or ":" in name:
         raise ValueError(f"text file name {name!r} must be a bare file name")
 
 
-class _Progress:
+class ProgressTracker:
     """Turns FFmpeg's ``-progress`` key=value stream into throttled percent callbacks.
 
     The reader thread only records the latest figure; ``flush`` (called by the thread that
@@ -110,12 +110,12 @@ class _Progress:
         self._callback(percent, self._step)
 
 
-def _pump(stream: IO[str], sink: Callable[[str], None]) -> None:
+def pump(stream: IO[str], sink: Callable[[str], None]) -> None:
     for line in stream:
         sink(line)
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def stop_process(proc: subprocess.Popen[Any]) -> None:
     """Terminate, then kill: FFmpeg is gone well within a second."""
     if proc.poll() is not None:
         return
@@ -137,7 +137,7 @@ def filter_errors(lines: Iterable[str]) -> list[str]:
     return found
 
 
-def _verify(plan: RenderPlan, facts: StreamFacts, tail: str) -> tuple[int, int]:
+def verify_output(plan: RenderPlan, facts: StreamFacts, tail: str) -> tuple[int, int]:
     """(duration_ms, frame_count) of the output, or RenderFailed if it is not what was planned."""
     if facts.video is not None:
         frame_ms = 1000 / facts.video.fps if facts.video.fps else 40.0
@@ -162,6 +162,25 @@ def _verify(plan: RenderPlan, facts: StreamFacts, tail: str) -> tuple[int, int]:
     return duration, 0
 
 
+def partial_path(output: Path) -> Path:
+    """A hidden, unique name beside ``output`` to render into (renamed into place when checked)."""
+    return output.with_name(f".{output.stem}.partial-{uuid.uuid4().hex[:8]}{output.suffix}")
+
+
+def accept_output(
+    plan: RenderPlan, partial: Path, output: Path, step: str, stderr_tail: str
+) -> tuple[StreamFacts, int, int]:
+    """Probe ``partial``, check it against ``plan`` and rename it to ``output``:
+    (facts, duration_ms, frame_count), or RenderFailed carrying ``stderr_tail``."""
+    try:
+        facts = probe_streams(partial, count_frames=True)
+    except InvalidMedia as exc:
+        raise RenderFailed(f"{step}: the output cannot be read back ({exc})", stderr_tail) from exc
+    duration_ms, frame_count = verify_output(plan, facts, stderr_tail)
+    partial.replace(output)
+    return facts, duration_ms, frame_count
+
+
 def run_plan(
     plan: RenderPlan,
     output: Path,
@@ -182,11 +201,11 @@ def run_plan(
     """
     ffmpeg = ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
     for name in plan.text_files:
-        _check_text_file_name(name)
+        check_text_file_name(name)
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.stem}.partial-{uuid.uuid4().hex[:8]}{output.suffix}")
-    tracker = _Progress(plan, step, progress)
+    partial = partial_path(output)
+    tracker = ProgressTracker(plan, step, progress)
     tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
     errors: list[str] = []
     started = time.monotonic()
@@ -216,8 +235,8 @@ def run_plan(
         )
         assert proc.stdout is not None and proc.stderr is not None
         readers = [
-            threading.Thread(target=_pump, args=(proc.stdout, tracker.feed)),
-            threading.Thread(target=_pump, args=(proc.stderr, on_stderr)),
+            threading.Thread(target=pump, args=(proc.stdout, tracker.feed)),
+            threading.Thread(target=pump, args=(proc.stderr, on_stderr)),
         ]
         for reader in readers:
             reader.daemon = True
@@ -225,17 +244,17 @@ def run_plan(
         try:
             while proc.poll() is None:
                 if is_cancelled(cancel):
-                    _stop(proc)
+                    stop_process(proc)
                     raise Cancelled(f"{step}: cancelled")
                 if timeout_s is not None and time.monotonic() - started > timeout_s:
-                    _stop(proc)
+                    stop_process(proc)
                     raise RenderFailed(
                         f"{step}: FFmpeg did not finish within {timeout_s:g} s", "\n".join(tail)
                     )
                 tracker.flush()
                 time.sleep(POLL_INTERVAL_S)
         finally:
-            _stop(proc)
+            stop_process(proc)
             for reader in readers:
                 reader.join(timeout=5)
             proc.stdout.close()
@@ -249,14 +268,7 @@ def run_plan(
             raise RenderFailed(
                 f"{step}: FFmpeg reported errors in the filter graph", "\n".join(errors)
             )
-        try:
-            facts = probe_streams(partial, count_frames=True)
-        except InvalidMedia as exc:
-            raise RenderFailed(
-                f"{step}: the output cannot be read back ({exc})", stderr_tail
-            ) from exc
-        duration_ms, frame_count = _verify(plan, facts, stderr_tail)
-        partial.replace(output)
+        facts, duration_ms, frame_count = accept_output(plan, partial, output, step, stderr_tail)
     finally:
         partial.unlink(missing_ok=True)
         shutil.rmtree(scratch, ignore_errors=True)

@@ -130,3 +130,14 @@ def plan_segments(timeline: Timeline, n: int, context: KeyContext) -> list[Segme
         key = _key(timeline, frame_range, clips, spans, context)
         segments.append(Segment(index, frame_range, clips, key))
     return segments
+
+
+def chunk_ranges(timeline: Timeline, clips_per_chunk: int) -> list[tuple[int, int]]:
+    """Frame ranges of about ``clips_per_chunk`` clips each, cut where a clip ends (as segments
+    are, so a transition lies whole inside one range): the chunks of a pipelined render."""
+    if clips_per_chunk < 1:
+        raise ValueError(f"clips_per_chunk: {clips_per_chunk} must be at least 1")
+    total = total_frames(timeline)
+    candidates = sorted({s.end for s in clip_spans(timeline)[:-1] if 0 < s.end < total})
+    bounds = [0, *candidates[clips_per_chunk - 1 :: clips_per_chunk], total]
+    return list(zip(bounds, bounds[1:], strict=False))

@@ -1,7 +1,8 @@
 """The render use case: a validated timeline in, a checked MP4 and its poster out.
 
     resolve sources -> ingest (validate, normalise) -> compile the audio mix -> render it
-    -> normalise its loudness (two passes) -> compile the video -> render it -> verify
+    -> normalise its loudness (two passes) -> compile the video (producer chunks + one encoder)
+    -> render it, pipelined (``pipelined.run_pipeline``) -> verify
     (duration within one frame, size, fps, AAC) -> measure loudness on the MP4 -> poster
 
 Each step reports progress on one 0-100 scale with a step text a person can read. The pieces
@@ -24,7 +25,7 @@ from shared.render import kenburns
 from shared.render.compiler import (
     RenderOptions,
     compile_audio_plan,
-    compile_video_plan,
+    compile_pipelined_plan,
     output_size,
 )
 from shared.render.encoders import choose_encoder
@@ -37,6 +38,7 @@ from shared.render.ingest import (
 )
 from shared.render.loudness import measure_loudness, normalise_loudness
 from shared.render.media_resolver import Resolver
+from shared.render.pipelined import run_pipeline
 from shared.render.plan import EncoderSettings, MediaInfo
 from shared.render.poster import poster_time_ms, write_poster
 from shared.render.probe import StreamFacts, probe_media
@@ -328,8 +330,10 @@ def render_timeline(
             timeline, media, options, scratch,
             progress=steps.begin("Mixing audio"), cancel=cancel, ffmpeg=ffmpeg,
         )  # fmt: skip
-        plan = compile_video_plan(timeline, media, options, audio)
-        result = run_plan(
+        # Producers of a few clips each stream raw frames into one encoder: memory stays
+        # bounded whatever the photo count, and the graph runs beside the encoder.
+        plan = compile_pipelined_plan(timeline, media, options, audio)
+        result = run_pipeline(
             plan,
             out_path,
             progress=steps.begin("Rendering video"),
