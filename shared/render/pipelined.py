@@ -76,6 +76,7 @@ class _Producer:
     )
     errors: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
+    stderr: io.TextIOWrapper | None = None
 
     def on_stderr(self, line: str) -> None:
         self.tail.append(line.rstrip())
@@ -128,9 +129,9 @@ class _Feeder:
             self._alive.append(producer)
         assert proc.stdout is not None and proc.stderr is not None
         _widen(proc.stdout.fileno())
-        stderr = io.TextIOWrapper(proc.stderr, encoding="utf-8", errors="replace")
+        producer.stderr = io.TextIOWrapper(proc.stderr, encoding="utf-8", errors="replace")
         producer.reader = threading.Thread(
-            target=pump, args=(stderr, producer.on_stderr), daemon=True
+            target=pump, args=(producer.stderr, producer.on_stderr), daemon=True
         )
         producer.reader.start()
         return producer
@@ -194,7 +195,9 @@ class _Feeder:
             self.stop()
             for producer in self._alive:
                 producer.proc.wait()
-                for stream in (producer.proc.stdout, producer.proc.stderr):
+                if producer.reader is not None:
+                    producer.reader.join(timeout=JOIN_TIMEOUT_S)
+                for stream in (producer.proc.stdout, producer.stderr):
                     if stream is not None:
                         with contextlib.suppress(OSError):
                             stream.close()
