@@ -13,7 +13,7 @@ from shared.adapters.clients import GoogleClients
 from shared.adapters.firestore_media import FirestoreMediaLibrary
 from shared.adapters.firestore_pipeline import FirestorePipelineStore
 from shared.adapters.firestore_workers import FirestoreWorkerRegistry
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, TransientError
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.heartbeat import Heartbeat
 from shared.pipeline.media_item import MediaItem, MediaKindName
@@ -37,11 +37,17 @@ def test_racing_claims_have_one_winner(settings: Settings) -> None:
 
     def claim(worker: str) -> None:
         barrier.wait()
-        try:
-            store.change(job_id, lambda p: tg.claim(p, "voice", 1, worker, now))
-            won.append(worker)
-        except Conflict:
-            lost.append(worker)
+        # Contention on the emulator surfaces as TransientError: a worker retries (nack), as here.
+        for _ in range(20):
+            try:
+                store.change(job_id, lambda p: tg.claim(p, "voice", 1, worker, now))
+                won.append(worker)
+                return
+            except Conflict:
+                lost.append(worker)
+                return
+            except TransientError:
+                continue
 
     threads = [threading.Thread(target=claim, args=(f"w{n}",)) for n in range(6)]
     for t in threads:
