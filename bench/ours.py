@@ -1,5 +1,6 @@
 """Our renderer as the benchmark measures it: the code `createstudio render` runs, with the
 reference encoder settings (libx264, CRF 20, the preset under test) instead of the probed choice.
+The single pass is the pipelined render (producer chunks streaming raw frames into one encoder).
 
     python bench/ours.py TIMELINE.json -o OUT.mp4 --preset medium [--segments N] --work DIR
     python bench/ours.py TIMELINE.json --dump-raw FRAMES.yuv --work DIR
@@ -13,12 +14,11 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import imageio_ffmpeg
 
-from shared.render.compiler import RenderOptions, compile_video_plan
+from shared.render.compiler import compile_frames_plan
 from shared.render.media_resolver import MediaResolver
 from shared.render.plan import EncoderSettings
 from shared.render.segmented import render_segmented
@@ -36,9 +36,7 @@ def dump_raw(timeline_path: Path, out: Path, work: Path) -> None:
     timeline = parse_timeline(timeline_path.read_text())
     resolver = MediaResolver(timeline_path.parent)
     media = prepare_media(timeline, resolver, work)
-    plan = compile_video_plan(timeline, media, RenderOptions(encoder("medium")), None)
-    label = plan.output_args[plan.output_args.index("-map") + 1]
-    plan = replace(plan, output_args=("-map", label, "-f", "rawvideo", "-pix_fmt", "yuv420p"))
+    plan = compile_frames_plan(timeline, media)  # one graph: the frames the floor encodes
     for name, text in plan.text_files.items():
         (work / name).write_text(text, encoding="utf-8")
     argv = plan.argv(imageio_ffmpeg.get_ffmpeg_exe(), str(out.resolve()))
