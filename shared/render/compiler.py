@@ -242,15 +242,20 @@ class _Picture:
     text_files: dict[str, str]
 
 
+def _checked_range(timeline: Timeline, frame_range: tuple[int, int] | None) -> tuple[int, int]:
+    all_frames = total_frames(timeline)
+    first, last = frame_range if frame_range is not None else (0, all_frames)
+    if not 0 <= first < last <= all_frames:
+        raise InvalidRequest(f"frame_range {frame_range} is not inside [0, {all_frames})")
+    return first, last
+
+
 def _picture(
     timeline: Timeline, media: Mapping[str, MediaInfo], frame_range: tuple[int, int] | None
 ) -> _Picture:
     fps = timeline.format.fps
     size = output_size(timeline.format)
-    all_frames = total_frames(timeline)
-    first, last = frame_range if frame_range is not None else (0, all_frames)
-    if not 0 <= first < last <= all_frames:
-        raise InvalidRequest(f"frame_range {frame_range} is not inside [0, {all_frames})")
+    first, last = _checked_range(timeline, frame_range)
     spans = [s for s in clip_spans(timeline) if s.start < last and s.end > first]
     base = spans[0].start
 
@@ -356,14 +361,18 @@ def raw_frame_bytes(timeline: Timeline) -> int:
 
 
 def compile_encode_plan(
-    timeline: Timeline, options: RenderOptions, audio: MediaInfo | None
+    timeline: Timeline,
+    options: RenderOptions,
+    audio: MediaInfo | None,
+    frame_range: tuple[int, int] | None = None,
 ) -> RenderPlan:
-    """The encoder side of a pipelined render: raw yuv420p frames of the whole video read from
-    stdin (``pipe:0``, the only protocol allowed there), encoded and muxed exactly as
-    ``compile_video_plan`` encodes its graph's output."""
+    """The encoder side of a pipelined render: raw yuv420p frames of ``frame_range`` (default:
+    the whole video) read from stdin (``pipe:0``, the only protocol allowed there), encoded and
+    muxed exactly as ``compile_video_plan`` encodes its graph's output."""
     width, height = output_size(timeline.format)
     fps = timeline.format.fps
-    frames = total_frames(timeline)
+    first, last = _checked_range(timeline, frame_range)
+    frames = last - first
     raw = InputSpec(
         "pipe:0",
         ("-protocol_whitelist", "pipe", "-f", "rawvideo", "-pix_fmt", "yuv420p")
@@ -396,13 +405,19 @@ def compile_pipelined_plan(
     media: Mapping[str, MediaInfo],
     options: RenderOptions,
     audio: MediaInfo | None,
+    frame_range: tuple[int, int] | None = None,
     clips_per_chunk: int = CLIPS_PER_CHUNK,
 ) -> PipelinedPlan:
     """``compile_video_plan``'s render cut into chunks of ``clips_per_chunk`` clips at clip ends
     (where segments are cut), so no process holds more than one chunk's photos."""
-    chunks = tuple(
-        compile_frames_plan(timeline, media, r) for r in chunk_ranges(timeline, clips_per_chunk)
-    )
+    first, last = _checked_range(timeline, frame_range)
+    ranges = [
+        (max(a, first), min(b, last))
+        for a, b in chunk_ranges(timeline, clips_per_chunk)
+        if a < last and b > first
+    ]
     return PipelinedPlan(
-        chunks, compile_encode_plan(timeline, options, audio), raw_frame_bytes(timeline)
+        tuple(compile_frames_plan(timeline, media, r) for r in ranges),
+        compile_encode_plan(timeline, options, audio, (first, last)),
+        raw_frame_bytes(timeline),
     )

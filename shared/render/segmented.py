@@ -1,8 +1,9 @@
 """Render a timeline as segments in parallel FFmpeg processes, then join them without re-encoding.
 
 The audio is mixed and normalised once over the whole timeline; the picture is cut at clip ends
-(``segments.plan_segments``) and each segment renders in its own FFmpeg process with the same
-encoder settings, at most one per core here (in the cloud each would be its own worker). A segment
+(``segments.plan_segments``) and each segment renders as its own pipelined render (one encoder
+FFmpeg fed by producers of a few clips each, ``pipelined.run_pipeline``) with the same encoder
+settings, at most one per core here (in the cloud each would be its own worker). A segment
 is stored in ``cache_dir`` under its content key, so a re-render after an edit re-uses every
 segment the edit did not touch, and a segment that fails is retried alone. The segments are joined
 by the concat demuxer (stream copy) with the normalised mix muxed in, then the poster is written.
@@ -22,10 +23,11 @@ from pathlib import Path
 import imageio_ffmpeg
 
 from shared.errors import Cancelled, InvalidMedia, RenderFailed
-from shared.render.compiler import RenderOptions, compile_video_plan
+from shared.render.compiler import PipelinedPlan, RenderOptions, compile_pipelined_plan
 from shared.render.encoders import choose_encoder
 from shared.render.ingest import MediaLimits
 from shared.render.media_resolver import Resolver
+from shared.render.pipelined import run_pipeline
 from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, RenderPlan
 from shared.render.probe import probe_streams
 from shared.render.runner import CancelCheck, ProgressCallback, RunResult, is_cancelled, run_plan
@@ -56,8 +58,8 @@ STEPS = {
 FLUSH_INTERVAL_S = 0.25
 _RENDER_SOURCES = Path(__file__).parent
 
-RunPlan = Callable[..., RunResult]
-"""``runner.run_plan``'s signature; a parameter so tests can make a real render fail once."""
+RunSegment = Callable[..., RunResult]
+"""``pipelined.run_pipeline``'s signature; a parameter so tests can make a real render fail once."""
 
 
 def file_digest(path: Path) -> str:
@@ -126,10 +128,10 @@ class _Renderer:
 
     def __init__(
         self,
-        plans: dict[int, RenderPlan],
+        plans: dict[int, PipelinedPlan],
         paths: dict[int, Path],
         *,
-        run: RunPlan,
+        run: RunSegment,
         cancel: CancelCheck | None,
         work_dir: Path,
         timeout_s: float | None,
@@ -253,7 +255,7 @@ def render_segmented(
     workers: int | None = None,
     timeout_s: float | None = None,
     ffmpeg: str | None = None,
-    run: RunPlan = run_plan,
+    run: RunSegment = run_pipeline,
 ) -> RenderResult:
     """Render ``timeline`` to ``out_path`` in up to ``segments`` parallel segments.
 
@@ -300,8 +302,10 @@ def render_segmented(
             timeline, media, options, scratch,
             progress=step("Mixing audio"), cancel=cancel, ffmpeg=ffmpeg,
         )  # fmt: skip
+        # Each segment is itself pipelined: its encoder holds no photo, its producers a few.
         plans = {
-            s.index: compile_video_plan(timeline, media, options, None, s.frame_range) for s in todo
+            s.index: compile_pipelined_plan(timeline, media, options, None, s.frame_range)
+            for s in todo
         }
         renderer = _Renderer(
             plans, paths, run=run, cancel=cancel, work_dir=scratch, timeout_s=timeout_s,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,12 @@ import pytest
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
 from shared.pipeline.offline_audio import procedural_music, synthetic_speech, write_wav
+from shared.render.compiler import PipelinedPlan
 from shared.render.media_resolver import MediaResolver
-from shared.render.plan import EncoderSettings, RenderPlan
+from shared.render.pipelined import run_pipeline
+from shared.render.plan import EncoderSettings
 from shared.render.probe import probe_streams
-from shared.render.runner import RunResult, run_plan
+from shared.render.runner import RunResult
 from shared.render.segmented import MAX_ATTEMPTS, render_segmented
 from shared.render.segments import KeyContext, plan_segments
 from shared.render.service import RenderResult, render_timeline
@@ -96,26 +99,27 @@ def single(media: Path, timeline: Timeline, tmp_path_factory: pytest.TempPathFac
 
 class Recorder:
     """The real runner, counting the segments it renders (by output name), optionally failing
-    some attempts for real: it hands FFmpeg a graph that cannot be built."""
+    some attempts for real: it hands a producer a graph that cannot be built."""
 
     def __init__(self, fail: dict[str, int] | None = None) -> None:
         self.calls: Counter[str] = Counter()
         self._fail = dict(fail or {})
         self._lock = threading.Lock()
 
-    def __call__(self, plan: RenderPlan, output: Path, **kwargs: Any) -> RunResult:
+    def __call__(self, plan: PipelinedPlan, output: Path, **kwargs: Any) -> RunResult:
         with self._lock:
             self.calls[output.name] += 1
             failing = self._fail.get(output.name, 0) > 0
             if failing:
                 self._fail[output.name] -= 1
         if failing:
-            plan = RenderPlan(plan.inputs, "[0:v]nosuchfilter[vout]", plan.output_args, 1, 1)
-        return run_plan(plan, output, **kwargs)
+            broken = replace(plan.chunks[0], filter_graph="[0:v]nosuchfilter[vout]")
+            plan = replace(plan, chunks=(broken, *plan.chunks[1:]))
+        return run_pipeline(plan, output, **kwargs)
 
 
 def segmented(
-    media: Path, timeline: Timeline, out: Path, cache: Path, run: Any = run_plan, **kw: Any
+    media: Path, timeline: Timeline, out: Path, cache: Path, run: Any = run_pipeline, **kw: Any
 ) -> RenderResult:
     return render_segmented(
         timeline,
