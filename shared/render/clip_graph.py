@@ -63,14 +63,16 @@ def photo_lowres(media: MediaInfo, fit: Fit, need_w: int, need_h: int) -> int:
     return k
 
 
-def photo_input(clip: PhotoClip, media: MediaInfo, width: int, height: int) -> InputSpec:
+def photo_input(clip: PhotoClip, media: MediaInfo, width: int, height: int, fps: int) -> InputSpec:
     path = kenburns.resolve(clip.kenburns)
     factor = kenburns.PRESCALE if path else 1
     lowres = photo_lowres(media, clip.fit, round(factor * width), round(factor * height))
-    # image2 would read a '%' in a file name as a sequence pattern: pattern_type none.
+    # image2 would read a '%' in a file name as a sequence pattern: pattern_type none. Its
+    # frame rate (25 by default) is the still's link rate: xfade refuses a mismatch with its
+    # neighbour, and a raw-frame output would drop frames to fit it.
     options: tuple[str, ...] = ("-f", media.container or "image2")
     if media.container in ("", "image2"):
-        options += ("-pattern_type", "none")
+        options += ("-pattern_type", "none", "-framerate", str(fps))
     if lowres:
         options += ("-lowres", str(lowres))
     return InputSpec(media.path, options)

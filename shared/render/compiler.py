@@ -266,7 +266,7 @@ def _picture(
         where = f"video[{span.index}].source"
         if isinstance(clip, PhotoClip):
             info = _media(media, clip.source, where, MediaKind.IMAGE)
-            inputs.append(clip_graph.photo_input(clip, info, *size))
+            inputs.append(clip_graph.photo_input(clip, info, *size, fps))
             graph.append(
                 clip_graph.photo_chain(clip, span.index, len(inputs) - 1, span.frames, size, fps)
             )
@@ -343,11 +343,13 @@ def compile_frames_plan(
     """The frames of ``frame_range`` (default: all) as raw yuv420p, not encoded: the producer
     side of a pipelined render (its output goes to a pipe, ``pipe:1``)."""
     picture = _picture(timeline, media, frame_range)
+    # -r as the encoder has it: the raw output otherwise follows the graph's link rate and would
+    # drop or repeat frames wherever that rate were not the fps.
     output = ("-map", "[vout]", "-f", "rawvideo", "-pix_fmt", "yuv420p")
     return RenderPlan(
         picture.inputs,
         picture.graph,
-        (*output, "-frames:v", str(picture.frames)),
+        (*output, "-r", str(timeline.format.fps), "-frames:v", str(picture.frames)),
         duration_ms=_duration_ms(picture.frames, timeline.format.fps),
         frame_count=picture.frames,
         text_files=picture.text_files,

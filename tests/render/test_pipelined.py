@@ -129,7 +129,9 @@ def test_chunks_cut_at_clip_ends_and_cover_every_frame() -> None:
 
 
 def test_pipelined_equals_one_graph(media_dir: Path, tmp_path: Path) -> None:
-    timeline = Timeline.model_validate(timeline_doc(5))
+    doc = timeline_doc(5)
+    doc["video"][3]["kenburns"] = {"motion": "none"}  # a still: its input's rate is not the fps
+    timeline = Timeline.model_validate(doc)
     media, mix = prepared(media_dir, timeline, tmp_path / "work")
     one = run_plan(
         compile_video_plan(timeline, media, OPTIONS, mix), tmp_path / "one.mp4", ffmpeg=FFMPEG
