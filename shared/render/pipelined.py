@@ -4,7 +4,7 @@ yuv420p frames, spliced in order into the stdin of one encoder FFmpeg process.
 Only the producers of one chunk (and the next, started early so that its photos are decoded
 before the encoder needs them) are alive at a time, so memory does not grow with the number of
 photos, and the single-threaded filter graph runs beside the encoder's threads. The frames move
-from pipe to pipe inside the kernel (``os.splice``), never through Python.
+from pipe to pipe inside the kernel (``os.splice``), not through Python (on Linux).
 
 Like ``run_plan``: progress from the encoder's ``-progress``, cancellation within a second that
 kills every child, a hidden partial output renamed into place only when it checks out, and
@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import fcntl
 import io
 import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -61,8 +61,23 @@ _GLOBAL_ARGS = ["-nostats", "-loglevel", "level+info"]
 
 def _widen(fd: int) -> None:
     # A bigger pipe means fewer wake-ups per 3 MB frame; the default (64 KiB) still works.
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    if sys.platform == "linux":
+        import fcntl
+
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _move(source: int, sink: int) -> int:
+    """Up to SPLICE_BYTES from pipe ``source`` to pipe ``sink``; 0 at the end of ``source``.
+    In the kernel where it can (Linux), else through a buffer (a GPU box on another system)."""
+    if hasattr(os, "splice"):
+        return os.splice(source, sink, SPLICE_BYTES)
+    data = os.read(source, SPLICE_BYTES)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(sink, view) :]
+    return len(data)
 
 
 @dataclass
@@ -142,7 +157,7 @@ class _Feeder:
         source = producer.proc.stdout.fileno()
         moved = 0
         try:
-            while chunk := os.splice(source, self._sink, SPLICE_BYTES):
+            while chunk := _move(source, self._sink):
                 moved += chunk
         except BrokenPipeError as exc:
             raise _EncoderGone from exc

@@ -298,3 +298,12 @@ def test_render_timeline_output_probes_right(media_dir: Path, tmp_path: Path) ->
     assert facts.video is not None and facts.video.frame_count == total_frames(timeline)
     assert (facts.video.width, facts.video.height) == (W, H)
     assert result.poster_path.exists()
+
+
+def test_without_splice_the_frames_go_through_python(
+    small_plan: PipelinedPlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where os.splice does not exist (a GPU box on another system) the same frames arrive."""
+    monkeypatch.delattr(os, "splice")
+    result = run_pipeline(small_plan, tmp_path / "copied.mp4", ffmpeg=FFMPEG)
+    assert result.frame_count == small_plan.encode.frame_count
