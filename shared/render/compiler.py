@@ -8,8 +8,8 @@ the same input always gives the same plan.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from shared.errors import InvalidRequest
 from shared.render import clip_graph
@@ -18,9 +18,10 @@ from shared.render.captions import caption_chunks
 from shared.render.overlays import DrawnText, clean_text, drawtext_filter, visible
 from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, MediaKind, RenderPlan
 from shared.render.segments import chunk_ranges
-from shared.render.text_layout import TextBlock, layout_text, safe_area
+from shared.render.text_layout import SafeArea, TextBlock, layout_text, safe_area
 from shared.render.timing import (
     ClipSpan,
+    FrameWindow,
     clip_spans,
     frame_to_seconds,
     frames_to_samples,
@@ -42,6 +43,7 @@ PREVIEW_DIVISOR = 3  # preview frames are a third of the final size (640x360 for
 # A pipelined render's producer renders this many clips (plus the start of the next one, for a
 # transition across its end): few photos decoded at once, few photos decoded twice.
 CLIPS_PER_CHUNK = 3
+CAPTION_GAP = 0.01  # of the frame height, kept between a text overlay and the captions under it
 
 
 @dataclass(frozen=True)
@@ -108,48 +110,76 @@ def _texts(
     area = safe_area(width, height)
     items = []
 
-    def block(text: str, style: TextStyle, anchor: Anchor, x: float, dy: float) -> TextBlock:
+    def block(
+        text: str, style: TextStyle, anchor: Anchor, x: float, dy: float, within: SafeArea = area
+    ) -> TextBlock:
         return layout_text(
             clean_text(text),
             font=style.font,
             size_px=max(1, round(style.size * height)),
-            area=area,
+            area=within,
             anchor=anchor,
             centre_x=x * width,
             offset_y=dy * height,
             box=style.box,
         )
 
+    captions = _captions(timeline, media, block, fps)
     for i, text in enumerate(timeline.texts):
+        window = ms_window(text.start_ms, text.end_ms, fps)
+        laid = block(text.text, text.style, text.anchor, text.x, text.offset_y)
+        # Never under a caption shown at the same time: move the text above the caption band.
+        band_top = min((c.block.y - c.block.padding for c in captions if _overlap(c, window)),
+                       default=None)  # fmt: skip
+        gap = max(2, round(CAPTION_GAP * height))
+        if band_top is not None and laid.y + laid.height + laid.padding > band_top - gap:
+            above = replace(area, bottom=band_top - gap)
+            if above.height > 0:
+                laid = block(text.text, text.style, text.anchor, text.x, text.offset_y, above)
         items.append(
             DrawnText(
                 f"text_{i:02d}.txt",
-                block(text.text, text.style, text.anchor, text.x, text.offset_y),
+                laid,
                 text.style,
-                ms_window(text.start_ms, text.end_ms, fps),
+                window,
                 ms_to_frame(text.fade_in_ms, fps),
                 ms_to_frame(text.fade_out_ms, fps),
             )
         )
-    captions, voice = timeline.captions, timeline.voice
-    if captions is not None and captions.enabled and voice is not None:
-        info = _media(media, voice.source, "voice.source", MediaKind.AUDIO)
-        chunks = caption_chunks(
-            voice,
-            voice_file_ms=info.duration_ms,
-            timeline_ms=timeline.duration_ms,
-            max_words=captions.max_words,
-        )
-        for i, chunk in enumerate(chunks):
-            items.append(
-                DrawnText(
-                    f"caption_{i:03d}.txt",
-                    block(chunk.text, captions.style, Anchor.BOTTOM, 0.5, 0.0),
-                    captions.style,
-                    ms_window(chunk.start_ms, chunk.end_ms, fps),
-                )
-            )
+    # Captions last: drawn over everything else.
+    items.extend(captions)
     return [item for item in items if item.window.end > item.window.start]
+
+
+def _captions(
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    block: Callable[[str, TextStyle, Anchor, float, float], TextBlock],
+    fps: int,
+) -> list[DrawnText]:
+    captions, voice = timeline.captions, timeline.voice
+    if captions is None or not captions.enabled or voice is None:
+        return []
+    info = _media(media, voice.source, "voice.source", MediaKind.AUDIO)
+    chunks = caption_chunks(
+        voice,
+        voice_file_ms=info.duration_ms,
+        timeline_ms=timeline.duration_ms,
+        max_words=captions.max_words,
+    )
+    return [
+        DrawnText(
+            f"caption_{i:03d}.txt",
+            block(chunk.text, captions.style, Anchor.BOTTOM, 0.5, 0.0),
+            captions.style,
+            ms_window(chunk.start_ms, chunk.end_ms, fps),
+        )
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def _overlap(item: DrawnText, window: FrameWindow) -> bool:
+    return item.window.start < window.end and window.start < item.window.end
 
 
 def _blends(span: ClipSpan) -> bool:
