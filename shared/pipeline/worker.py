@@ -178,12 +178,14 @@ class TaskWorker:
         low, high = tg.progress_span(pipeline, cmd.task)
         every = self._ports.config.progress_every_s
         last = [0.0]
+        last_step = [""]
 
         def report(percent: float, step: str) -> None:
             now = time.monotonic()
-            if now - last[0] < every and percent < 100:
+            # Throttle the numbers, never a new step: a person following the job sees each one.
+            if now - last[0] < every and percent < 100 and step == last_step[0]:
                 return
-            last[0] = now
+            last[0], last_step[0] = now, step
             event = Progress(
                 progress=low + (high - low) * percent / 100, step=f"{step} {self._where}"
             )
