@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import wave
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
+
+from shared.pipeline.offline_audio import write_wav
 
 PHOTO_W, PHOTO_H = 4032, 3024
 PHOTOS = [
@@ -38,15 +39,6 @@ VOICE_TEXT = (
     "Try your first bag at half price. Order today at nordic roast dot example."
 )
 SR = 48000
-
-
-def _write_wav(path: Path, data: np.ndarray) -> None:
-    pcm = (np.clip(data, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1 if pcm.ndim == 1 else pcm.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(SR)
-        w.writeframes(pcm.tobytes())
 
 
 def _cover_crop(w: int, h: int, aw: int, ah: int) -> tuple[int, int, int, int]:
@@ -111,7 +103,7 @@ def make_voiceover(folder: Path) -> str:
     src = sum(np.sin(k * phase) / k for k in range(1, 25))
     syl = (np.sin(2 * np.pi * 4.0 * t) > -0.2).astype(float) * (np.sin(2 * np.pi * 0.25 * t) > -0.7)
     env = np.convolve(syl, np.ones(800) / 800, mode="same")
-    _write_wav(out, 0.3 * src / np.abs(src).max() * env)
+    write_wav(out, 0.3 * src / np.abs(src).max() * env)
     return "synthetic (install espeak-ng for a real voice)"
 
 
@@ -152,7 +144,7 @@ def make_music(folder: Path, dur: float = 120.0) -> None:
     st = 0.5 * st / np.abs(st).max()
     fade = int(0.02 * SR)
     st[:fade] *= np.linspace(0, 1, fade)[:, None]
-    _write_wav(out, st)
+    write_wav(out, st)
 
 
 def make_assets(folder: Path, photos: int) -> str:

@@ -44,6 +44,7 @@ from shared.render.runner import (
     accept_output,
     check_text_file_name,
     filter_errors,
+    finished,
     is_cancelled,
     partial_path,
     pump,
@@ -330,16 +331,4 @@ def run_pipeline(
         partial.unlink(missing_ok=True)
         shutil.rmtree(scratch, ignore_errors=True)
     tracker.flush(final=True)
-    elapsed = time.monotonic() - started
-    logger.info(
-        "pipelined render done",
-        extra={"step": step, "output": output.name, "elapsed_s": round(elapsed, 2)},
-    )
-    return RunResult(
-        path=output,
-        duration_ms=duration_ms,
-        frame_count=frame_count,
-        size_bytes=output.stat().st_size,
-        elapsed_s=elapsed,
-        facts=facts,
-    )
+    return finished(output, step, started, facts, duration_ms, frame_count)

@@ -58,6 +58,30 @@ class RunResult:
     facts: StreamFacts
 
 
+def finished(
+    output: Path,
+    step: str,
+    started: float,
+    facts: StreamFacts,
+    duration_ms: int,
+    frame_count: int,
+) -> RunResult:
+    """The result of an accepted render, logged once."""
+    elapsed = time.monotonic() - started
+    logger.info(
+        "render step done",
+        extra={"step": step, "output": output.name, "elapsed_s": round(elapsed, 2)},
+    )
+    return RunResult(
+        path=output,
+        duration_ms=duration_ms,
+        frame_count=frame_count,
+        size_bytes=output.stat().st_size,
+        elapsed_s=elapsed,
+        facts=facts,
+    )
+
+
 def is_cancelled(cancel: CancelCheck | None) -> bool:
     if cancel is None:
         return False
@@ -273,16 +297,4 @@ def run_plan(
         partial.unlink(missing_ok=True)
         shutil.rmtree(scratch, ignore_errors=True)
     tracker.flush(final=True)
-    elapsed = time.monotonic() - started
-    logger.info(
-        "ffmpeg done",
-        extra={"step": step, "output": output.name, "elapsed_s": round(elapsed, 2)},
-    )
-    return RunResult(
-        path=output,
-        duration_ms=duration_ms,
-        frame_count=frame_count,
-        size_bytes=output.stat().st_size,
-        elapsed_s=elapsed,
-        facts=facts,
-    )
+    return finished(output, step, started, facts, duration_ms, frame_count)
