@@ -369,3 +369,98 @@ def test_playlist_pointing_at_a_listener_is_refused_without_a_request(tmp_path: 
                 ingest_audio(src, tmp_path / "work")
         with pytest.raises(TimeoutError):
             listener.accept()  # nobody came
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw photos for the render's working folder
+
+
+def area_resize(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Each output pixel the mean of the source area it covers, weighted by overlap: the
+    expectation, computed by hand, for a shrink by any factor."""
+
+    def weights(n_in: int, n_out: int) -> np.ndarray:
+        step = n_in / n_out
+        w = np.zeros((n_out, n_in))
+        for i in range(n_out):
+            lo, hi = i * step, (i + 1) * step
+            for j in range(int(lo), min(n_in, int(np.ceil(hi)))):
+                w[i, j] = min(hi, j + 1) - max(lo, j)
+        return w / step
+
+    rows, cols = weights(pixels.shape[0], height), weights(pixels.shape[1], width)
+    return np.einsum("oi,ijc,pj->opc", rows, pixels.astype(np.float64), cols, optimize=True)
+
+
+def read_ppm(path: Path) -> np.ndarray:
+    """A P6 file as we write it: the bare header and then exactly the pixels, nothing else."""
+    data = path.read_bytes()
+    magic, size, depth, pixels = data.split(b"\n", 3)
+    width, height = map(int, size.split())
+    assert (magic, depth, len(pixels)) == (b"P6", b"255", width * height * 3)
+    return np.frombuffer(pixels, np.uint8).reshape(height, width, 3)
+
+
+def ffmpeg_rgb(path: Path, width: int, height: int) -> np.ndarray:
+    """The first frame as the compiler feeds a photo to FFmpeg (image2, no pattern, 30 fps)."""
+    # fmt: off
+    out = subprocess.run(
+        [FFMPEG, "-v", "error", "-nostdin", "-f", "image2", "-pattern_type", "none",
+         "-framerate", "30", "-i", str(path), "-frames:v", "1", "-f", "rawvideo",
+         "-pix_fmt", "rgb24", "pipe:1"],
+        check=True, capture_output=True, timeout=60,
+    ).stdout
+    # fmt: on
+    assert len(out) == width * height * 3, "FFmpeg decoded a different size"
+    return np.frombuffer(out, np.uint8).reshape(height, width, 3)
+
+
+@pytest.mark.ffmpeg
+def test_raw_photo_is_an_upright_area_shrunk_ppm_ffmpeg_reads(tmp_path: Path) -> None:
+    upright = draw_photo(16, 800, 600)
+    upright.paste((255, 0, 0), (0, 0, 120, 90))  # a red marker, top left when upright
+    src = tmp_path / "sideways.jpg"
+    save_sideways_jpeg(upright, src)
+    work = tmp_path / "work"
+    info = ingest_photo(src, work, box=COVER, raw=True)
+    out = Path(info.path)
+    assert out.name.startswith("photo-") and out.suffix == ".ppm"
+    assert info.kind is MediaKind.IMAGE and info.container == "image2"
+    pixels = read_ppm(out)
+    # 800x600 just covers 640x360 at 640x480 (1.25x, too little for a reduced JPEG decode)
+    assert (info.width, info.height) == (640, 480) == pixels.shape[1::-1]
+    assert pixels[:60, :80].reshape(-1, 3).mean(0) @ (1, -1, -1) > 150  # red, top left
+    with Image.open(src) as stored:
+        decoded = np.asarray(stored.convert("RGB"))
+    expected = area_resize(np.rot90(decoded, k=-1), 640, 480)  # orientation 6: turn clockwise
+    assert np.abs(pixels - expected).max() <= 1
+    assert np.array_equal(ffmpeg_rgb(out, 640, 480), pixels)
+    # the same upload as a JPEG to keep sits beside it, with the same picture up to JPEG loss
+    kept = ingest_photo(src, work, box=COVER)
+    assert kept.path != info.path and (kept.width, kept.height) == (640, 480)
+    with Image.open(kept.path) as jpeg:
+        assert np.abs(np.asarray(jpeg, np.float64) - pixels).mean() < 2
+    assert ingest_photo(src, work, box=COVER, raw=True) == info  # reused: header read back
+    assert len(list(work.iterdir())) == 2
+
+
+@pytest.mark.ffmpeg
+def test_raw_photo_alpha_is_flattened_and_small_photos_kept_exact(tmp_path: Path) -> None:
+    logo = draw_logo(400)
+    src = tmp_path / "logo.png"
+    logo.save(src, "PNG")
+    info = ingest_photo(src, tmp_path / "work", box=(200, 200), raw=True)
+    pixels = read_ppm(Path(info.path))
+    rgba = np.asarray(logo, np.float64)
+    alpha = rgba[..., 3:] / 255
+    flat = rgba[..., :3] * alpha + 255 * (1 - alpha)  # onto white
+    assert np.abs(pixels - area_resize(flat, 200, 200)).max() <= 2
+    assert min(pixels[1, 1]) > 245  # a transparent corner
+    assert np.array_equal(ffmpeg_rgb(Path(info.path), 200, 200), pixels)
+    # never upscaled: a lossless source smaller than the box comes back pixel for pixel
+    small = tmp_path / "small.png"
+    draw_photo(17, 320, 240).save(small, "PNG")
+    info = ingest_photo(small, tmp_path / "work", box=(1920, 1080), raw=True)
+    assert (info.width, info.height) == (320, 240)
+    with Image.open(small) as original:
+        assert np.array_equal(read_ppm(Path(info.path)), np.asarray(original))
