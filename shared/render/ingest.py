@@ -161,8 +161,8 @@ def _shrink(rgb: np.ndarray, fit: Fit, box: tuple[int, int]) -> np.ndarray:
     if scale >= 1.0:
         return rgb  # never upscale here: the render scales once, at the end
     size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
-    # Area averaging is alias-free when shrinking, at about half the CPU of Pillow's Lanczos;
-    # the render resamples again anyway.
+    # Area averaging: each output pixel is the mean of the source it covers, so no aliasing,
+    # at less than half the CPU of Pillow's Lanczos (the render resamples again anyway).
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
