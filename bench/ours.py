@@ -5,21 +5,20 @@ The single pass is the pipelined render (producer chunks streaming raw frames in
     python bench/ours.py TIMELINE.json -o OUT.mp4 --preset medium [--segments N] --work DIR
     python bench/ours.py TIMELINE.json --dump-raw FRAMES.yuv --work DIR
 
---dump-raw writes our video graph's frames as raw yuv420p (no encode): the encode-only floor
+--dump-raw writes our render's frames as raw yuv420p (no encode): the encode-only floor
 then encodes exactly these frames.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 from pathlib import Path
 
-import imageio_ffmpeg
-
-from shared.render.compiler import compile_frames_plan
+from shared.render.compiler import RenderOptions, compile_pipelined_plan
 from shared.render.media_resolver import MediaResolver
+from shared.render.pipelined import write_frames
 from shared.render.plan import EncoderSettings
 from shared.render.segmented import render_segmented
 from shared.render.service import prepare_media, render_timeline
@@ -36,11 +35,10 @@ def dump_raw(timeline_path: Path, out: Path, work: Path) -> None:
     timeline = parse_timeline(timeline_path.read_text())
     resolver = MediaResolver(timeline_path.parent)
     media = prepare_media(timeline, resolver, work)
-    plan = compile_frames_plan(timeline, media)  # one graph: the frames the floor encodes
-    for name, text in plan.text_files.items():
-        (work / name).write_text(text, encoding="utf-8")
-    argv = plan.argv(imageio_ffmpeg.get_ffmpeg_exe(), str(out.resolve()))
-    subprocess.run([argv[0], "-v", "error", *argv[1:]], cwd=work, check=True)
+    # Exactly the chunks the render draws or graphs, without the encoder: the floor's frames.
+    plan = compile_pipelined_plan(timeline, media, RenderOptions(encoder=encoder("medium")), None)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    write_frames(plan, fd, work_dir=work)
 
 
 def main() -> int:

@@ -92,8 +92,8 @@ def bench_variant(
         print(f"pre-rendering {variant.name}'s frames for the encode-only floor ...", flush=True)
         dump = [sys.executable, str(OURS), str(variant.timeline), "--dump-raw", str(raw)]
         usage = measure(dump + ["--work", str(work / "dump")], str(OUT / "bench.log"))
-        # What our graph costs without any encode (ingest included), to split the overhead.
-        rows.append(Row("ours, graph only (raw out)", "-", len(variant.spec["clips"]), usage, None))
+        # What our frames cost without any encode (ingest included), to split the overhead.
+        rows.append(Row("ours, frames only (raw out)", "-", len(variant.spec["clips"]), usage, None))
     try:
         for preset in presets:
             if baselines:

@@ -1,19 +1,26 @@
-"""How smooth is our Ken Burns? The team's jitter.py measure, applied to the compiler's own
-window maths (``kenburns.sampled_window``: the integer arithmetic zoompan performs on our
-expressions) against the exact sub-pixel window, in output pixels: the largest edge error and the
-RMS of its frame-to-frame change (what the eye sees as judder). No video is rendered."""
+"""How smooth is our Ken Burns? The team's jitter.py measure, applied to our own window maths
+against the exact sub-pixel window, in output pixels: the largest edge error and the RMS of its
+frame-to-frame change (what the eye sees as judder). No video is rendered.
+
+Two recipes of ours: the in-process drawer (what renders photos: ``resample.sampled_start``,
+where the resize really starts each window, on the cover ``photo_cover`` keeps) and the FFmpeg
+graph it falls back to next to video clips and xfade-only transitions
+(``kenburns.sampled_window``: zoompan's integer arithmetic on our expressions)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from shared.render import kenburns
+from shared.render import kenburns, photo_cover, resample
 from shared.render.compiler import output_size
 from shared.render.timing import clip_spans
-from shared.timeline import PhotoClip, Timeline
+from shared.timeline import Fit, PhotoClip, Timeline
+
+Sampler = Callable[[kenburns.KenBurnsPath, int, int, int, int], kenburns.Window]
 
 
 @dataclass(frozen=True)
@@ -44,17 +51,40 @@ def _naive_window(
     return kenburns.Window(int(x) & ~1, int(y) & ~1, w, h)
 
 
+def _drawn_window(out_w: int, out_h: int) -> Sampler:
+    def sample(
+        path: kenburns.KenBurnsPath, n: int, frames: int, iw: int, ih: int
+    ) -> kenburns.Window:
+        e = kenburns.exact_window(path, n, frames, iw, ih)
+        x = resample.sampled_start(e.x, e.w / out_w)
+        y = resample.sampled_start(e.y, e.h / out_h)
+        return kenburns.Window(x, y, e.w, e.h)
+
+    return sample
+
+
 def measure(timeline: Timeline) -> list[Smoothness]:
-    """Edge error and judder, in luma output pixels, of each plane of our recipe (and naive's)."""
+    """Edge error and judder, in luma output pixels, of each plane of our recipes (and naive's)."""
     width, height = output_size(timeline.format)
-    # The cover frame as clip_graph sizes it (PRESCALE x the output, even), and its chroma planes.
+    zoom = max(
+        kenburns.max_zoom(kenburns.resolve(c.kenburns))
+        for c in timeline.video
+        if isinstance(c, PhotoClip)
+    )
+    # The drawer's cover for a photo large enough (the reference's 12 MP ones are).
+    dw, dh = photo_cover.cover_size((10**5, 10**5), Fit.BLUR, (width, height), zoom)
+    # The graph's cover frame as clip_graph sizes it (PRESCALE x the output, even).
     cw, ch = (max(2, int(kenburns.PRESCALE * v) // 2 * 2) for v in (width, height))
     naive_w = 8000
-    cases = [
-        (f"ours, luma (cover {cw}x{ch})", cw, ch, kenburns.sampled_window),
-        (f"ours, chroma (cover {cw // 2}x{ch // 2})", cw // 2, ch // 2, kenburns.sampled_window),
+    cases: list[tuple[str, int, int, Sampler]] = [
+        (f"ours, luma (cover {dw}x{dh})", dw, dh, _drawn_window(width, height)),
+        (f"ours, chroma (cover {dw // 2}x{dh // 2})", dw // 2, dh // 2,
+         _drawn_window(width // 2, height // 2)),
+        (f"graph fallback, luma (cover {cw}x{ch})", cw, ch, kenburns.sampled_window),
+        (f"graph fallback, chroma (cover {cw // 2}x{ch // 2})", cw // 2, ch // 2,
+         kenburns.sampled_window),
         ("naive (scale=8000 + zoompan)", naive_w, naive_w * height // width, _naive_window),
-    ]
+    ]  # fmt: skip
     results = []
     for name, iw, ih, sample in cases:
         worst, judder = 0.0, []

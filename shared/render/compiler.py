@@ -15,6 +15,7 @@ from shared.errors import InvalidRequest
 from shared.render import clip_graph
 from shared.render.audio_graph import AudioSource, audio_filter_graph
 from shared.render.captions import caption_chunks
+from shared.render.frame_plan import DrawnChunk, compile_drawn_chunk, drawable_frames
 from shared.render.overlays import DrawnText, clean_text, drawtext_filter, visible
 from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, MediaKind, RenderPlan
 from shared.render.segments import chunk_ranges
@@ -425,9 +426,10 @@ def compile_encode_plan(
 @dataclass(frozen=True)
 class PipelinedPlan:
     """One render as producers and an encoder: each chunk's frames, in order, raw, make up
-    exactly the frames ``encode`` reads on its stdin."""
+    exactly the frames ``encode`` reads on its stdin. A chunk is an FFmpeg graph (a producer
+    process) or a DrawnChunk (drawn in process by ``frame_drawer``)."""
 
-    chunks: tuple[RenderPlan, ...]
+    chunks: tuple[RenderPlan | DrawnChunk, ...]
     encode: RenderPlan
     frame_bytes: int  # the size of one raw frame on the pipe
 
@@ -439,17 +441,35 @@ def compile_pipelined_plan(
     audio: MediaInfo | None,
     frame_range: tuple[int, int] | None = None,
     clips_per_chunk: int = CLIPS_PER_CHUNK,
+    drawn: bool = True,
 ) -> PipelinedPlan:
     """``compile_video_plan``'s render cut into chunks of ``clips_per_chunk`` clips at clip ends
-    (where segments are cut), so no process holds more than one chunk's photos."""
+    (where segments are cut), so no process holds more than one chunk's photos. With ``drawn``,
+    chunks the in-process drawer can make (photos, cuts and fades) are DrawnChunks, adjacent
+    ones merged (the drawer holds only the photos on screen); the rest stay FFmpeg graphs."""
     first, last = _checked_range(timeline, frame_range)
-    ranges = [
-        (max(a, first), min(b, last))
-        for a, b in chunk_ranges(timeline, clips_per_chunk)
-        if a < last and b > first
-    ]
+    size = output_size(timeline.format)
+    texts = _texts(timeline, media, size) if drawn else []
+    chunks: list[RenderPlan | DrawnChunk] = []
+    for whole in chunk_ranges(timeline, clips_per_chunk):
+        if not (whole[0] < last and whole[1] > first):
+            continue
+        r = (max(whole[0], first), min(whole[1], last))
+        graph = compile_frames_plan(timeline, media, r)  # also validates the media
+        # Drawn or graphed is decided on the whole chunk, not the part in range: a segment of
+        # a segmented render then draws each frame the way the single pass does.
+        chunk = None
+        if drawn and drawable_frames(timeline, whole):
+            chunk = compile_drawn_chunk(timeline, media, r, size, texts)
+        previous = chunks[-1] if chunks else None
+        if chunk is not None and isinstance(previous, DrawnChunk):
+            merged = compile_drawn_chunk(timeline, media, (previous.first, r[1]), size, texts)
+            assert merged is not None  # both halves are drawable
+            chunks[-1] = merged
+        else:
+            chunks.append(chunk or graph)
     return PipelinedPlan(
-        tuple(compile_frames_plan(timeline, media, r) for r in ranges),
+        tuple(chunks),
         compile_encode_plan(timeline, options, audio, (first, last)),
         raw_frame_bytes(timeline),
     )

@@ -8,7 +8,6 @@ after the render, and that figure is what the job stores.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -29,7 +28,13 @@ MEASURE_TIMEOUT_S = 600
 SAMPLE_RATE = 48_000
 # Quieter than this is silence: there is nothing to normalise.
 SILENCE_LUFS = -70.0
-_JSON_BLOCK = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+# ebur128's summary, printed when the filter closes: integrated loudness and its gate, the
+# loudness range, the true peak.
+_SUMMARY = re.compile(
+    r"Integrated loudness:\s*I:\s*(?P<i>\S+) LUFS\s*Threshold:\s*(?P<thresh>\S+) LUFS"
+    r"\s*Loudness range:\s*LRA:\s*(?P<lra>\S+) LU.*?True peak:\s*Peak:\s*(?P<tp>\S+) dBFS",
+    re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -41,24 +46,24 @@ class LoudnessMeasurement:
 
     @property
     def silent(self) -> bool:
-        return not math.isfinite(self.integrated_lufs) or self.integrated_lufs < SILENCE_LUFS
+        return not math.isfinite(self.integrated_lufs) or self.integrated_lufs <= SILENCE_LUFS
 
 
 def _number(raw: object) -> float:
     return float(str(raw).strip())  # "-inf" and "inf" parse as floats
 
 
-def parse_loudnorm_json(stderr: str) -> LoudnessMeasurement:
-    """The measurement from loudnorm's ``print_format=json`` report at the end of stderr."""
-    blocks = _JSON_BLOCK.findall(stderr)
-    if not blocks:
-        raise RenderFailed("loudness: FFmpeg printed no loudnorm report", stderr[-2000:])
-    report = json.loads(blocks[-1])
+def parse_ebur128_summary(stderr: str) -> LoudnessMeasurement:
+    """The measurement from ebur128's summary (with ``peak=true``) at the end of stderr."""
+    found = list(_SUMMARY.finditer(stderr))
+    if not found:
+        raise RenderFailed("loudness: FFmpeg printed no ebur128 summary", stderr[-2000:])
+    report = found[-1]
     return LoudnessMeasurement(
-        integrated_lufs=_number(report["input_i"]),
-        true_peak_db=_number(report["input_tp"]),
-        lra_lu=_number(report["input_lra"]),
-        threshold_lufs=_number(report["input_thresh"]),
+        integrated_lufs=_number(report["i"]),
+        true_peak_db=_number(report["tp"]),
+        lra_lu=_number(report["lra"]),
+        threshold_lufs=_number(report["thresh"]),
     )
 
 
@@ -72,7 +77,7 @@ def measure_loudness(
     argv = [
         ffmpeg, "-hide_banner", "-nostdin", "-protocol_whitelist", "file", *forced,
         "-i", str(path), "-map", "0:a:0", "-vn",
-        "-af", "loudnorm=print_format=json", "-f", "null", "-",
+        "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-",
     ]  # fmt: skip
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
@@ -84,7 +89,7 @@ def measure_loudness(
             "\n".join(done.stderr.splitlines()[-20:]),
             done.returncode,
         )
-    return parse_loudnorm_json(done.stderr)
+    return parse_ebur128_summary(done.stderr)
 
 
 def loudnorm_filter(measured: LoudnessMeasurement, target_lufs: float, true_peak_db: float) -> str:
@@ -97,6 +102,19 @@ def loudnorm_filter(measured: LoudnessMeasurement, target_lufs: float, true_peak
         f":measured_LRA={measured.lra_lu:.2f}:measured_thresh={measured.threshold_lufs:.2f}"
         f":linear=true,aresample={SAMPLE_RATE}"
     )
+
+
+def normalising_filter(
+    measured: LoudnessMeasurement, target_lufs: float, true_peak_db: float
+) -> str:
+    """The filter taking the measured mix to the target: a plain gain (what loudnorm's linear
+    mode applies) when the peak stays under the limit, else loudnorm's dynamic mode."""
+    if measured.silent:
+        return "anull"  # nothing to correct
+    gain = target_lufs - measured.integrated_lufs
+    if measured.true_peak_db + gain <= true_peak_db:
+        return f"volume={gain:.3f}dB"
+    return loudnorm_filter(measured, target_lufs, true_peak_db)
 
 
 def normalise_loudness(
@@ -120,9 +138,7 @@ def normalise_loudness(
         "loudness measured",
         extra={"lufs": measured.integrated_lufs, "true_peak_db": measured.true_peak_db},
     )
-    graph = "[0:a]anull[a]"
-    if not measured.silent:
-        graph = f"[0:a]{loudnorm_filter(measured, target_lufs, true_peak_db)}[a]"
+    graph = f"[0:a]{normalising_filter(measured, target_lufs, true_peak_db)}[a]"
     plan = RenderPlan(
         inputs=(InputSpec(str(src.resolve()), ("-f", "wav")),),
         filter_graph=graph,

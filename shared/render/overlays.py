@@ -53,10 +53,8 @@ def _alpha(item: DrawnText, first: int) -> str | None:
     return f"max(0,{expr})"
 
 
-def drawtext_filter(item: DrawnText, first_frame: int = 0) -> str:
-    """The drawtext filter for ``item`` in a stream whose frame 0 is output frame
-    ``first_frame``."""
-    start, end = item.window.start - first_frame, item.window.end - first_frame
+def _draw_options(item: DrawnText) -> list[str]:
+    """What and where to draw, without timing: shared by the graph and by ``text_sprites``."""
     style, block = item.style, item.block
     opts = [
         f"fontfile={escape_filter_arg(font_path(block.font))}",
@@ -75,11 +73,34 @@ def drawtext_filter(item: DrawnText, first_frame: int = 0) -> str:
             f"boxcolor=0x{style.box_color[1:]}@{style.box_opacity:g}",
             f"boxborderw={block.padding}",
         ]
+    return opts
+
+
+def drawtext_filter(item: DrawnText, first_frame: int = 0) -> str:
+    """The drawtext filter for ``item`` in a stream whose frame 0 is output frame
+    ``first_frame``."""
+    start, end = item.window.start - first_frame, item.window.end - first_frame
+    opts = _draw_options(item)
     alpha = _alpha(item, first_frame)
     if alpha:
         opts.append(f"alpha={escape_filter_arg(alpha)}")
     opts.append(f"enable={escape_filter_arg(f'between(n,{start},{end - 1})')}")
     return "drawtext=" + ":".join(opts)
+
+
+def drawtext_on(item: DrawnText, enable: str) -> str:
+    """The drawtext filter for ``item`` at full opacity on the frames where ``enable`` holds."""
+    return "drawtext=" + ":".join([*_draw_options(item), f"enable={escape_filter_arg(enable)}"])
+
+
+def fade_factor(item: DrawnText, frame: int) -> float:
+    """The opacity ``item`` is drawn with on output ``frame`` (the graph's ``alpha``)."""
+    factor = 1.0
+    if item.fade_in_frames:
+        factor = min(factor, (frame - item.window.start + 0.5) / item.fade_in_frames)
+    if item.fade_out_frames:
+        factor = min(factor, (item.window.end - frame - 0.5) / item.fade_out_frames)
+    return max(0.0, factor)
 
 
 def visible(item: DrawnText, first_frame: int, last_frame: int) -> bool:

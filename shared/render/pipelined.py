@@ -33,6 +33,8 @@ import imageio_ffmpeg
 
 from shared.errors import Cancelled, RenderFailed
 from shared.render.compiler import PipelinedPlan
+from shared.render.frame_drawer import draw_chunk
+from shared.render.frame_plan import DrawnChunk
 from shared.render.plan import RenderPlan
 from shared.render.runner import (
     POLL_INTERVAL_S,
@@ -50,6 +52,7 @@ from shared.render.runner import (
     pump,
     stop_process,
 )
+from shared.render.text_sprites import Sprite, draw_sprites
 
 logger = logging.getLogger(__name__)
 
@@ -185,24 +188,61 @@ class _Feeder:
                 tail,
             )
 
-    def _run(self) -> None:
-        firsts = [0]
-        for chunk in self._plan.chunks:
-            firsts.append(firsts[-1] + chunk.frame_count)
-        queue: collections.deque[_Producer] = collections.deque()
-        started = 0
+    def _stopped_now(self) -> bool:
+        return self._stopped
+
+    def _draw(self, number: int, chunk: DrawnChunk, sprites: dict[str, Sprite]) -> None:
+        label = (
+            f"chunk {number}/{len(self._plan.chunks)} "
+            f"(frames {chunk.first}-{chunk.last - 1}, drawn in process)"
+        )
         try:
-            for _ in self._plan.chunks:
-                while started < len(self._plan.chunks) and len(queue) <= LOOKAHEAD:
-                    producer = self._start(started + 1, firsts[started], self._plan.chunks[started])
-                    if producer is None:
-                        return  # stopped
-                    queue.append(producer)
-                    started += 1
-                producer = queue.popleft()
-                self._finish(producer, self._stream(producer))
+            written = draw_chunk(chunk, self._sink, sprites=sprites, stopped=self._stopped_now)
+        except BrokenPipeError as exc:
+            raise _EncoderGone from exc
+        except Cancelled:
+            raise
+        except RenderFailed as exc:
+            what = exc.message.removesuffix(exc.stderr_tail).rstrip()
+            raise RenderFailed(f"{label}: {what}", exc.stderr_tail, exc.returncode) from exc
+        except Exception as exc:  # a picture we could not draw: the render fails, named
+            raise RenderFailed(f"{label}: {exc}") from exc
+        if written != chunk.frame_count * self._plan.frame_bytes:
+            raise RenderFailed(f"{label}: drew {written} bytes for {chunk.frame_count} frames")
+
+    def _run(self) -> None:
+        chunks = self._plan.chunks
+        firsts = [0]
+        for chunk in chunks:
+            firsts.append(firsts[-1] + chunk.frame_count)
+        producers: dict[int, _Producer] = {}
+        try:
+            drawn = [c for c in chunks if isinstance(c, DrawnChunk)]
+            texts = {t.file_name: t for c in drawn for t in c.texts}
+            sprites = (
+                draw_sprites(list(texts.values()), drawn[0].size, self._cwd, self._ffmpeg)
+                if drawn
+                else {}
+            )
+            for i, chunk in enumerate(chunks):
+                # FFmpeg producers start LOOKAHEAD chunks early: their photos are decoded
+                # before the encoder needs them.
+                for ahead in range(i, min(i + LOOKAHEAD + 1, len(chunks))):
+                    plan = chunks[ahead]
+                    if isinstance(plan, RenderPlan) and ahead not in producers:
+                        producer = self._start(ahead + 1, firsts[ahead], plan)
+                        if producer is None:
+                            return  # stopped
+                        producers[ahead] = producer
+                if isinstance(chunk, DrawnChunk):
+                    self._draw(i + 1, chunk, sprites)
+                else:
+                    producer = producers[i]
+                    self._finish(producer, self._stream(producer))
         except _EncoderGone:
             self.encoder_gone = True
+        except Cancelled:
+            pass  # stopped by run_pipeline, which reports why
         except RenderFailed as exc:
             if not self._stopped:  # else it is a producer we killed: not the cause
                 self.failure = exc
@@ -219,7 +259,7 @@ class _Feeder:
                             stream.close()
 
 
-def _write_text_files(plans: tuple[RenderPlan, ...], folder: Path) -> None:
+def _write_text_files(plans: tuple[RenderPlan | DrawnChunk, ...], folder: Path) -> None:
     files: dict[str, str] = {}
     for plan in plans:
         for name, content in plan.text_files.items():
@@ -228,6 +268,25 @@ def _write_text_files(plans: tuple[RenderPlan, ...], folder: Path) -> None:
                 raise ValueError(f"text file {name!r} differs between chunks")
     for name, content in files.items():
         (folder / name).write_text(content, encoding="utf-8")
+
+
+def write_frames(
+    plan: PipelinedPlan, sink: int, *, work_dir: Path | None = None, ffmpeg: str | None = None
+) -> None:
+    """Every chunk's raw frames, in order, into ``sink`` (a file or pipe), with no encoder: what
+    the encoder would read. Closes ``sink``. Raises RenderFailed as ``run_pipeline`` does."""
+    scratch = Path(tempfile.mkdtemp(prefix="ffmpeg-", dir=work_dir))
+    try:
+        _write_text_files(plan.chunks, scratch)
+        feeder = _Feeder(plan, ffmpeg or imageio_ffmpeg.get_ffmpeg_exe(), scratch, sink)
+        feeder.thread.start()
+        feeder.thread.join()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if feeder.failure is not None:
+        raise feeder.failure
+    if feeder.encoder_gone:
+        raise RenderFailed("the frames' reader closed its end early")
 
 
 def run_pipeline(

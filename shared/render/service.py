@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, RenderFailed
-from shared.render import kenburns
+from shared.render import kenburns, photo_cover
 from shared.render.compiler import (
     RenderOptions,
     compile_audio_plan,
@@ -115,13 +115,16 @@ def with_quality(timeline: Timeline, quality: Quality | None) -> Timeline:
 
 
 def _photo_needs(timeline: Timeline) -> dict[str, tuple[Fit, tuple[int, int]]]:
-    """Per photo source: the fit and the box it is sampled from (output size x largest zoom)."""
+    """Per photo source: the fit and the box it is sampled from (output size x largest zoom,
+    with the drawer's margin when it moves)."""
     width, height = output_size(timeline.format)
     needs: dict[str, tuple[Fit, tuple[int, int]]] = {}
     for clip in timeline.video:
         if not isinstance(clip, PhotoClip):
             continue
-        zoom = kenburns.max_zoom(kenburns.resolve(clip.kenburns))
+        motion = kenburns.resolve(clip.kenburns)
+        # A moving photo is kept a little larger than its largest zoom (photo_cover says why).
+        zoom = kenburns.max_zoom(motion) * (photo_cover.COVER_MARGIN if motion else 1.0)
         box = (round(width * zoom), round(height * zoom))
         if clip.source in needs:
             fit, seen = needs[clip.source]
@@ -164,7 +167,9 @@ def prepare_media(
         try:
             if source in photos:
                 fit, box = photos[source]
-                media[source] = ingest_photo(local, normalised, box=box, fit=fit, limits=limits)
+                media[source] = ingest_photo(
+                    local, normalised, box=box, fit=fit, limits=limits, raw=True
+                )
             elif field.startswith("video["):
                 media[source] = ingest_video(local, limits=limits)
             else:

@@ -15,7 +15,13 @@ from shared.errors import RenderFailed
 from shared.pipeline.offline_audio import procedural_music as music_bed
 from shared.pipeline.offline_audio import synthetic_speech as speech_like
 from shared.pipeline.offline_audio import write_wav
-from shared.render.loudness import measure_loudness, normalise_loudness, parse_loudnorm_json
+from shared.render.loudness import (
+    LoudnessMeasurement,
+    measure_loudness,
+    normalise_loudness,
+    normalising_filter,
+    parse_ebur128_summary,
+)
 
 pytestmark = pytest.mark.ffmpeg
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
@@ -87,13 +93,33 @@ def test_measuring_a_file_without_audio_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_report_parsing() -> None:
-    stderr = """[Parsed_loudnorm_0 @ 0x1] \n{\n\t"input_i" : "-27.61",\n\t"input_tp" : "-4.47",
-\t"input_lra" : "18.06",\n\t"input_thresh" : "-39.20",\n\t"output_i" : "-16.58",
-\t"target_offset" : "0.58"\n}\n"""
-    m = parse_loudnorm_json(stderr)
+    stderr = """[Parsed_ebur128_0 @ 0x1] Summary:
+
+  Integrated loudness:
+    I:         -27.6 LUFS
+    Threshold: -39.2 LUFS
+
+  Loudness range:
+    LRA:        18.1 LU
+    Threshold: -50.0 LUFS
+    LRA low:   -40.0 LUFS
+    LRA high:  -21.9 LUFS
+
+  True peak:
+    Peak:       -4.5 dBFS
+"""
+    m = parse_ebur128_summary(stderr)
     assert (m.integrated_lufs, m.true_peak_db, m.lra_lu, m.threshold_lufs) == (
-        -27.61, -4.47, 18.06, -39.2,
+        -27.6, -4.5, 18.1, -39.2,
     )  # fmt: skip
-    assert parse_loudnorm_json(stderr.replace("-27.61", "-inf")).silent
-    with pytest.raises(RenderFailed, match="no loudnorm report"):
-        parse_loudnorm_json("nothing here")
+    assert parse_ebur128_summary(stderr.replace("-27.6 LUFS", "-70.0 LUFS")).silent
+    with pytest.raises(RenderFailed, match="no ebur128 summary"):
+        parse_ebur128_summary("nothing here")
+
+
+def test_normalising_filter_is_a_gain_unless_the_peak_would_clip() -> None:
+    quiet = LoudnessMeasurement(-30.0, -20.0, 5.0, -40.0)  # +16 dB peaks at -4 dBTP
+    assert normalising_filter(quiet, -14.0, -1.0) == "volume=16.000dB"
+    peaky = LoudnessMeasurement(-30.0, -6.0, 5.0, -40.0)  # +16 dB would peak at +10 dBTP
+    assert normalising_filter(peaky, -14.0, -1.0).startswith("loudnorm=I=-14.0:TP=-1.0")
+    assert normalising_filter(LoudnessMeasurement(-80.0, -90.0, 0.0, -90.0), -14, -1) == "anull"

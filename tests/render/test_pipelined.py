@@ -1,5 +1,6 @@
 """The pipelined render (producer chunks -> one encoder) against the one-graph plan, with real
-FFmpeg on small generated media: same frames, bounded producer memory, failures and cancel."""
+FFmpeg on small generated media: same frames, bounded producer memory, failures and cancel.
+These are the FFmpeg producers' tests (``drawn=False``); test_drawn.py covers drawn chunks."""
 
 from __future__ import annotations
 
@@ -136,7 +137,7 @@ def test_pipelined_equals_one_graph(media_dir: Path, tmp_path: Path) -> None:
     one = run_plan(
         compile_video_plan(timeline, media, OPTIONS, mix), tmp_path / "one.mp4", ffmpeg=FFMPEG
     )
-    plan = compile_pipelined_plan(timeline, media, OPTIONS, mix, clips_per_chunk=2)
+    plan = compile_pipelined_plan(timeline, media, OPTIONS, mix, clips_per_chunk=2, drawn=False)
     assert len(plan.chunks) == 3
     seen: list[float] = []
     piped = run_pipeline(
@@ -193,7 +194,7 @@ def test_producer_memory_does_not_grow_with_photos(media_dir: Path, tmp_path: Pa
         timeline = Timeline.model_validate(doc)
         work = tmp_path / f"w{photos}"
         media, _ = prepared(media_dir, timeline, work, audio=False)
-        plan = compile_pipelined_plan(timeline, media, OPTIONS, None)
+        plan = compile_pipelined_plan(timeline, media, OPTIONS, None, drawn=False)
         peaks[photos] = _peak_rss_mib(plan.chunks, work)
         one_graph[photos] = _peak_rss_mib([compile_frames_plan(timeline, media)], work)
     # The measure sees photo memory: one graph holding every photo grows by far more...
@@ -211,7 +212,7 @@ def _broken(plan: RenderPlan) -> RenderPlan:
 def small_plan(media_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> PipelinedPlan:
     timeline = Timeline.model_validate(timeline_doc(6))
     media, mix = prepared(media_dir, timeline, tmp_path_factory.mktemp("small"))
-    return compile_pipelined_plan(timeline, media, OPTIONS, mix, clips_per_chunk=2)
+    return compile_pipelined_plan(timeline, media, OPTIONS, mix, clips_per_chunk=2, drawn=False)
 
 
 def _assert_clean(folder: Path) -> None:
@@ -265,7 +266,7 @@ def test_dead_encoder_fails_the_render_without_deadlock(
 def test_cancel_stops_every_process_within_a_second(media_dir: Path, tmp_path: Path) -> None:
     timeline = Timeline.model_validate(timeline_doc(6, clip_ms=4000))  # long enough to catch
     media, mix = prepared(media_dir, timeline, tmp_path / "work")
-    plan = compile_pipelined_plan(timeline, media, OPTIONS, mix, clips_per_chunk=2)
+    plan = compile_pipelined_plan(timeline, media, OPTIONS, mix, clips_per_chunk=2, drawn=False)
     cancel = threading.Event()
     cancelled_at: list[float] = []
 

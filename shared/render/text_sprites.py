@@ -1,0 +1,116 @@
+"""Texts for the in-process renderer: drawn once by FFmpeg's drawtext, composited per frame.
+
+The in-process renderer draws its frames in numpy, but its texts must look exactly like the
+graph's (same rasteriser, font, layout, box) and never go near filter syntax unescaped. So each
+text is drawn by the very drawtext filter the graph uses (``overlays.drawtext_on``: textfile,
+expansion off), once over black and once over white. Drawing over a background is affine in
+that background, per pixel: ``out = D + (1 - O) * bg`` in each plane. The two drawings give
+the opacity O (from luma: white and black differ by 219 there) and the constant D, so the text
+can be put over any frame, at any fade, as drawtext itself would have put it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from shared.errors import RenderFailed
+from shared.render.overlays import DrawnText, drawtext_on
+
+_BLACK, _WHITE = (16.0, 128.0, 128.0), (235.0, 128.0, 128.0)
+
+
+@dataclass(frozen=True)
+class Sprite:
+    """A drawn text cut to its box: per plane (Y, U, V) the constant D and opacity O, float32,
+    placed at (x, y) in luma pixels (even, so the chroma planes line up at half that)."""
+
+    x: int
+    y: int
+    constant: tuple[np.ndarray, np.ndarray, np.ndarray]
+    opacity: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    def draw(self, planes: Sequence[np.ndarray], factor: float) -> None:
+        """Composite onto the frame's Y, U, V planes at opacity ``factor`` (0-1), in place."""
+        for i, plane in enumerate(planes):
+            scale = 1 if i == 0 else 2
+            d, o = self.constant[i], self.opacity[i]
+            x, y = self.x // scale, self.y // scale
+            region = plane[y : y + d.shape[0], x : x + d.shape[1]]
+            bg = region.astype(np.float32)
+            # out = bg + f * (D - O * bg): f = 1 is drawtext's own result.
+            mixed = bg + factor * (d - o * bg)
+            np.copyto(region, np.clip(mixed + 0.5, 0, 255), casting="unsafe")
+
+
+def _planes(frame: np.ndarray, width: int, height: int) -> list[np.ndarray]:
+    luma, chroma = width * height, width * height // 4
+    return [
+        frame[:luma].reshape(height, width).astype(np.float32),
+        frame[luma : luma + chroma].reshape(height // 2, width // 2).astype(np.float32),
+        frame[luma + chroma :].reshape(height // 2, width // 2).astype(np.float32),
+    ]
+
+
+def _sprite(over_black: np.ndarray, over_white: np.ndarray, width: int, height: int) -> Sprite:
+    black, white = _planes(over_black, width, height), _planes(over_white, width, height)
+    opacity = 1 - (white[0] - black[0]) / (_WHITE[0] - _BLACK[0])
+    np.clip(opacity, 0, 1, out=opacity)
+    rows, cols = np.nonzero(opacity > 0)
+    if rows.size == 0:  # nothing visible (blank text): a 2x2 sprite that changes nothing
+        rows, cols = np.array([0, 1]), np.array([0, 1])
+        opacity[:2, :2] = 0
+    y0, x0 = int(rows.min()) // 2 * 2, int(cols.min()) // 2 * 2
+    y1 = min(height, (int(rows.max()) + 2) // 2 * 2)
+    x1 = min(width, (int(cols.max()) + 2) // 2 * 2)
+    luma_o = opacity[y0:y1, x0:x1]
+    # Chroma is drawn at half size: its opacity is the mean of each 2x2 block of luma's.
+    chroma_o = cv2.resize(luma_o, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    constants, opacities = [], []
+    for i, o in enumerate((luma_o, chroma_o, chroma_o)):
+        s = 1 if i == 0 else 2
+        drawn = black[i][y0 // s : y1 // s, x0 // s : x1 // s]
+        # Over black (bg = k): drawn = D + (1 - O) * k.
+        constants.append(np.ascontiguousarray(drawn - (1 - o) * _BLACK[i], np.float32))
+        opacities.append(np.ascontiguousarray(o, np.float32))
+    return Sprite(x0, y0, tuple(constants), tuple(opacities))  # type: ignore[arg-type]
+
+
+def draw_sprites(
+    items: Sequence[DrawnText], size: tuple[int, int], work_dir: Path, ffmpeg: str
+) -> dict[str, Sprite]:
+    """Each text (by file name) as a Sprite, drawn by one FFmpeg run in ``work_dir``, where
+    the text files already are. Frames 2i and 2i + 1 are text i over black and over white."""
+    if not items:
+        return {}
+    width, height = size
+    draws = ",".join(drawtext_on(item, f"eq(floor(n/2),{i})") for i, item in enumerate(items))
+    graph = (
+        f"color=c=white:s={width}x{height}:r=1:d={2 * len(items)},format=yuv420p,"
+        f"drawbox=c=black:t=fill:enable='not(mod(n,2))',{draws}[out]"
+    )
+    argv = [ffmpeg, "-nostdin", "-v", "error", "-filter_complex", graph, "-map", "[out]"]
+    argv += ["-frames:v", str(2 * len(items)), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
+    proc = subprocess.Popen(argv, cwd=work_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    frame_bytes = width * height * 3 // 2
+    sprites: dict[str, Sprite] = {}
+    try:
+        for item in items:
+            pair = [np.frombuffer(proc.stdout.read(frame_bytes), np.uint8) for _ in range(2)]
+            if any(p.size != frame_bytes for p in pair):
+                break
+            sprites[item.file_name] = _sprite(pair[0], pair[1], width, height)
+    finally:
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode("utf-8", "replace")
+        proc.stderr.close()
+        rc = proc.wait()
+    if rc != 0 or len(sprites) != len(items):
+        raise RenderFailed(f"drawing the texts failed (FFmpeg exited with code {rc})", stderr, rc)
+    return sprites

@@ -1,0 +1,204 @@
+"""Chunks drawn in process (photos, cuts, fades, texts) against the FFmpeg graph that would
+otherwise draw them, and the drawer's own failure, cancel and memory behaviour."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shared.errors import Cancelled, RenderFailed
+from shared.render.compiler import _texts, compile_pipelined_plan, output_size
+from shared.render.frame_plan import DrawnChunk, compile_drawn_chunk, drawable, frame_at
+from shared.render.media_resolver import MediaResolver
+from shared.render.overlays import drawtext_filter, fade_factor
+from shared.render.pipelined import run_pipeline, write_frames
+from shared.render.plan import MediaInfo, MediaKind
+from shared.render.probe import probe_streams
+from shared.render.service import render_timeline
+from shared.render.timing import clip_spans, total_frames
+from shared.timeline import Timeline
+from tests.render.test_pipelined import (
+    FFMPEG,
+    OPTIONS,
+    ffmpeg_children,
+    media_dir,  # noqa: F401  (a fixture)
+    prepared,
+    timeline_doc,
+)
+
+W, H = 640, 360
+
+
+def _fake_media(timeline: Timeline) -> dict[str, MediaInfo]:
+    return {
+        c.source: MediaInfo(f"/m/{c.source}", MediaKind.IMAGE, width=1600, height=1200)
+        for c in timeline.video
+    }
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 99.0 if mse == 0 else 10 * np.log10(255**2 / mse)
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan (pure)
+
+
+def test_frame_parts_follow_fades_and_cuts() -> None:
+    timeline = Timeline.model_validate(timeline_doc(3, kinds=("fade", "cut", "cut")))
+    spans = clip_spans(timeline)
+    size = output_size(timeline.format)
+    texts = _texts(timeline, _fake_media(timeline), size)
+    chunk = compile_drawn_chunk(
+        timeline, _fake_media(timeline), (0, total_frames(timeline)), size, texts
+    )
+    assert chunk is not None and [c.index for c in chunk.clips] == [0, 1, 2]
+    fade = spans[1]  # clip 1 fades in over the end of clip 0
+    assert fade.overlap_in == 9  # 300 ms at 30 fps
+    mixes = [frame_at(chunk, n).mix for n in range(fade.start, fade.start + fade.overlap_in)]
+    assert mixes[0] == 0.0 and mixes == sorted(mixes) and mixes[-1] == pytest.approx(8 / 9)
+    assert all(frame_at(chunk, n).incoming is not None for n in range(fade.start, spans[0].end))
+    assert frame_at(chunk, spans[0].end).incoming is None
+    assert frame_at(chunk, spans[0].end).base.index == 1
+    cut = spans[2]  # a cut: the new clip from its first frame, alone
+    assert cut.overlap_in == 0
+    assert (
+        frame_at(chunk, cut.start).base.index == 2 and frame_at(chunk, cut.start).incoming is None
+    )
+    title = texts[0]
+    assert frame_at(chunk, title.window.start).texts == (title,)
+    assert frame_at(chunk, title.window.start - 1).texts == ()
+
+
+@pytest.mark.parametrize(
+    ("kinds", "video", "ok"),
+    [(("fade", "cut"), False, True), (("wipeleft",), False, False), (("fade",), True, False)],
+)
+def test_what_the_drawer_takes(kinds: tuple[str, ...], video: bool, ok: bool) -> None:
+    doc = timeline_doc(3, kinds=kinds)
+    if video:
+        doc["video"][1] = {"kind": "video", "source": "clip.mp4", "duration_ms": 900}
+    timeline = Timeline.model_validate(doc)
+    assert drawable(timeline, clip_spans(timeline)) is ok
+
+
+def test_fade_factor_is_the_graphs_alpha_expression() -> None:
+    timeline = Timeline.model_validate(
+        timeline_doc(2)
+        | {
+            "texts": [
+                {"text": "Sale", "start_ms": 100, "end_ms": 1400, "fade_in_ms": 300,
+                 "fade_out_ms": 200},
+            ]
+        }
+    )  # fmt: skip
+    (item,) = _texts(timeline, _fake_media(timeline), (W, H))
+    alpha = drawtext_filter(item).split(":alpha=")[1].split(":enable=")[0].replace("\\", "")
+    for n in range(item.window.start, item.window.end):
+        expected = eval(alpha.replace("max", "max_").replace("min", "min_"), {  # noqa: S307
+            "n": n, "max_": max, "min_": min,
+        })  # fmt: skip
+        assert fade_factor(item, n) == pytest.approx(expected)
+    assert fade_factor(item, item.window.start) < 0.2 and fade_factor(item, 20) == 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawn against the graph, with real FFmpeg
+
+
+def _raw_frames(plan, path: Path, work: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    write_frames(plan, fd, work_dir=work, ffmpeg=FFMPEG)
+    return np.fromfile(path, np.uint8).reshape(-1, W * H * 3 // 2)
+
+
+@pytest.mark.ffmpeg
+@pytest.mark.slow
+def test_drawn_frames_match_the_graphs(media_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Same photos, windows, fades, cuts and title as the FFmpeg graph draws: only the
+    resampling differs (bilinear from a small cover against bicubic from a large one)."""
+    doc = timeline_doc(5, kinds=("fade", "cut"))
+    doc["video"][2]["kenburns"] = {"motion": "none"}  # a still
+    doc["video"][3]["fit"] = "blur"
+    doc["texts"][0] |= {"fade_in_ms": 300, "fade_out_ms": 300}
+    timeline = Timeline.model_validate(doc)
+    media, _ = prepared(media_dir, timeline, tmp_path / "work", audio=False)
+    drawn = compile_pipelined_plan(timeline, media, OPTIONS, None, clips_per_chunk=2)
+    assert [type(c) for c in drawn.chunks] == [DrawnChunk]  # adjacent chunks merged
+    graph = compile_pipelined_plan(timeline, media, OPTIONS, None, clips_per_chunk=2, drawn=False)
+    a = _raw_frames(drawn, tmp_path / "drawn.yuv", tmp_path)
+    b = _raw_frames(graph, tmp_path / "graph.yuv", tmp_path)
+    assert a.shape == b.shape == (total_frames(timeline), W * H * 3 // 2)
+    luma = [_psnr(x[: W * H], y[: W * H]) for x, y in zip(a, b, strict=True)]
+    chroma = [_psnr(x[W * H :], y[W * H :]) for x, y in zip(a, b, strict=True)]
+    # A window one pixel off, a fade the wrong way or a missing title costs far more than this.
+    assert min(luma) > 31, (int(np.argmin(luma)), min(luma))
+    assert min(chroma) > 37, (int(np.argmin(chroma)), min(chroma))
+    assert float(np.mean(luma)) > 38
+    # The check can fail: the same frames one pixel off score far lower.
+    mid = len(a) // 2
+    shifted = np.roll(a[mid][: W * H].reshape(H, W), 1, axis=1)[:, 8:-8]
+    assert _psnr(shifted, b[mid][: W * H].reshape(H, W)[:, 8:-8]) < luma[mid] - 6
+
+
+@pytest.mark.ffmpeg
+def test_a_missing_photo_fails_the_drawn_chunk_by_name(tmp_path: Path) -> None:
+    timeline = Timeline.model_validate(timeline_doc(3, kinds=("fade",)))
+    media = _fake_media(timeline)
+    plan = compile_pipelined_plan(timeline, media, OPTIONS, None)
+    with pytest.raises(RenderFailed, match=r"chunk 1/1 \(frames 0-\d+, drawn in process\)"):
+        run_pipeline(plan, tmp_path / "o.mp4", ffmpeg=FFMPEG)
+    assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*partial*"))
+
+
+@pytest.mark.ffmpeg
+@pytest.mark.slow
+def test_cancel_stops_a_drawn_render_within_a_second(
+    media_dir: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    timeline = Timeline.model_validate(timeline_doc(4, clip_ms=6000, kinds=("fade",)))
+    media, mix = prepared(media_dir, timeline, tmp_path / "work")
+    plan = compile_pipelined_plan(timeline, media, OPTIONS, mix)
+    assert all(isinstance(c, DrawnChunk) for c in plan.chunks)
+    cancel = threading.Event()
+    seen: list[float] = []
+
+    def cancel_once_encoding() -> None:
+        while not seen:
+            time.sleep(0.02)
+        cancel.set()
+        seen.append(time.monotonic())
+
+    watcher = threading.Thread(target=cancel_once_encoding, daemon=True)
+    watcher.start()
+    with pytest.raises(Cancelled):
+        run_pipeline(
+            plan, tmp_path / "o.mp4", ffmpeg=FFMPEG, cancel=cancel,
+            progress=lambda p, _: seen.append(p) if p > 5 and not seen else None,
+        )  # fmt: skip
+    assert time.monotonic() - seen[-1] < 1.0
+    watcher.join(timeout=1)
+    assert not ffmpeg_children()
+    assert not list(tmp_path.glob("*.mp4"))
+
+
+@pytest.mark.ffmpeg
+@pytest.mark.slow
+def test_drawn_render_is_a_checked_mp4_with_audio(media_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    timeline = Timeline.model_validate(timeline_doc(4, kinds=("fade", "cut")))
+    result = render_timeline(
+        timeline, MediaResolver(media_dir), tmp_path / "r.mp4",
+        encoder=OPTIONS.encoder, ffmpeg=FFMPEG,
+    )  # fmt: skip
+    facts = probe_streams(result.video_path, count_frames=True)
+    assert facts.video is not None and facts.video.frame_count == total_frames(timeline)
+    assert facts.audio is not None and facts.audio.codec == "aac"
+    assert result.loudness_lufs == pytest.approx(timeline.loudness.target_lufs, abs=1.0)
+    assert result.poster_path.exists()
