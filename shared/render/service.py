@@ -114,26 +114,36 @@ def with_quality(timeline: Timeline, quality: Quality | None) -> Timeline:
     )
 
 
-def _photo_needs(timeline: Timeline) -> dict[str, tuple[Fit, tuple[int, int]]]:
+@dataclass(frozen=True)
+class _PhotoNeed:
+    fit: Fit
+    box: tuple[int, int]
+    crop: bool  # every use crops: the sides outside the frame's aspect can go at once
+
+
+def _photo_needs(timeline: Timeline) -> dict[str, _PhotoNeed]:
     """Per photo source: the fit and the box it is sampled from (output size x largest zoom,
     with the drawer's margin when it moves)."""
     width, height = output_size(timeline.format)
-    needs: dict[str, tuple[Fit, tuple[int, int]]] = {}
+    needs: dict[str, _PhotoNeed] = {}
     for clip in timeline.video:
         if not isinstance(clip, PhotoClip):
             continue
         motion = kenburns.resolve(clip.kenburns)
         # A moving photo is kept a little larger than its largest zoom (photo_cover says why).
         zoom = kenburns.max_zoom(motion) * (photo_cover.COVER_MARGIN if motion else 1.0)
-        box = (round(width * zoom), round(height * zoom))
-        if clip.source in needs:
-            fit, seen = needs[clip.source]
+        need = _PhotoNeed(
+            clip.fit, (round(width * zoom), round(height * zoom)), clip.fit is Fit.CROP
+        )
+        seen = needs.get(clip.source)
+        if seen is not None:
             # Used twice: keep enough for both uses (covering is the larger need).
-            fit = fit if fit is clip.fit else Fit.CROP
-            box = (max(box[0], seen[0]), max(box[1], seen[1]))
-        else:
-            fit = clip.fit
-        needs[clip.source] = (fit, box)
+            need = _PhotoNeed(
+                seen.fit if seen.fit is clip.fit else Fit.CROP,
+                (max(need.box[0], seen.box[0]), max(need.box[1], seen.box[1])),
+                seen.crop and need.crop,
+            )
+        needs[clip.source] = need
     return needs
 
 
@@ -166,10 +176,11 @@ def prepare_media(
         local = resolver.resolve(source, downloads)
         try:
             if source in photos:
-                fit, box = photos[source]
+                need = photos[source]
                 media[source] = ingest_photo(
-                    local, normalised, box=box, fit=fit, limits=limits, raw=True
-                )
+                    local, normalised, box=need.box, fit=need.fit, crop=need.crop,
+                    limits=limits, raw=True,
+                )  # fmt: skip
             elif field.startswith("video["):
                 media[source] = ingest_video(local, limits=limits)
             else:
