@@ -11,12 +11,12 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from shared.errors import Cancelled
 from shared.render import photo_cover, resample
 from shared.render.frame_plan import DrawnChunk, DrawnClip, frame_at
+from shared.render.opencv import cv2
 from shared.render.overlays import fade_factor
 from shared.render.text_sprites import Sprite
 
@@ -82,9 +82,11 @@ def draw_chunk(
     *,
     sprites: Mapping[str, Sprite],
     stopped: Callable[[], bool],
+    tap: Callable[[int, np.ndarray], None] | None = None,
 ) -> int:
     """Write the chunk's frames to ``sink``; returns the bytes written. ``stopped`` is polled
-    every frame (Cancelled when it is set). A closed ``sink`` raises BrokenPipeError."""
+    every frame (Cancelled when it is set); ``tap`` sees each finished frame (its number and
+    its raw bytes, valid only during the call). A closed ``sink`` raises BrokenPipeError."""
     width, height = chunk.size
     main, other = _Frame(width, height), _Frame(width, height)
     photos = _Photos(chunk.size)
@@ -100,6 +102,8 @@ def draw_chunk(
             cv2.addWeighted(main.rows, 1 - parts.mix, other.rows, parts.mix, 0, dst=main.rows)
         for text in parts.texts:
             sprites[text.file_name].draw(main.planes, min(1.0, fade_factor(text, frame)))
+        if tap is not None:
+            tap(frame, main.data)
         _write_all(sink, main.data)
         written += main.data.size
     return written

@@ -53,21 +53,22 @@ def _alpha(item: DrawnText, first: int) -> str | None:
     return f"max(0,{expr})"
 
 
-def _draw_options(item: DrawnText) -> list[str]:
-    """What and where to draw, without timing: shared by the graph and by ``text_sprites``."""
+def _draw_options(item: DrawnText, layer: str | None = None) -> list[str]:
+    """What and where to draw, without timing: shared by the graph and by ``text_sprites``.
+    ``layer`` "box" draws only the box (invisible glyphs still size it), "text" only the text."""
     style, block = item.style, item.block
     opts = [
         f"fontfile={escape_filter_arg(font_path(block.font))}",
         f"textfile={escape_filter_arg(item.file_name)}",
         "expansion=none",
         f"fontsize={block.font_size}",
-        f"fontcolor=0x{style.color[1:]}",
+        f"fontcolor=0x{style.color[1:]}" + ("@0" if layer == "box" else ""),
         "text_align=C",
         "y_align=font",
         f"x={block.x}",
         f"y={block.y}",
     ]
-    if style.box:
+    if style.box and layer != "text":
         opts += [
             "box=1",
             f"boxcolor=0x{style.box_color[1:]}@{style.box_opacity:g}",
@@ -88,9 +89,11 @@ def drawtext_filter(item: DrawnText, first_frame: int = 0) -> str:
     return "drawtext=" + ":".join(opts)
 
 
-def drawtext_on(item: DrawnText, enable: str) -> str:
-    """The drawtext filter for ``item`` at full opacity on the frames where ``enable`` holds."""
-    return "drawtext=" + ":".join([*_draw_options(item), f"enable={escape_filter_arg(enable)}"])
+def drawtext_on(item: DrawnText, enable: str, layer: str | None = None) -> str:
+    """The drawtext filter for ``item`` (or one ``layer`` of it, see ``_draw_options``) at full
+    opacity on the frames where ``enable`` holds."""
+    opts = _draw_options(item, layer)
+    return "drawtext=" + ":".join([*opts, f"enable={escape_filter_arg(enable)}"])
 
 
 def fade_factor(item: DrawnText, frame: int) -> float:

@@ -26,10 +26,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 
 from shared.errors import Cancelled, RenderFailed
 from shared.render.compiler import PipelinedPlan
@@ -55,6 +57,8 @@ from shared.render.runner import (
 from shared.render.text_sprites import Sprite, draw_sprites
 
 logger = logging.getLogger(__name__)
+
+FrameTap = Callable[[int, np.ndarray], None]
 
 LOOKAHEAD = 1  # producers started ahead of the one streaming: hides each chunk's start-up
 PIPE_BYTES = 1 << 20  # Linux's default cap for an unprivileged pipe (F_SETPIPE_SZ)
@@ -114,8 +118,16 @@ class _Feeder:
     """On its own thread: starts the producers in order (``LOOKAHEAD`` ahead) and splices each
     one's frames into the encoder's stdin, then closes it. Records the first failure."""
 
-    def __init__(self, plan: PipelinedPlan, ffmpeg: str, cwd: Path, encoder_stdin: int) -> None:
+    def __init__(
+        self,
+        plan: PipelinedPlan,
+        ffmpeg: str,
+        cwd: Path,
+        encoder_stdin: int,
+        tap: FrameTap | None = None,
+    ) -> None:
         self._plan = plan
+        self._tap = tap
         self._ffmpeg = ffmpeg
         self._cwd = cwd
         self._sink = encoder_stdin
@@ -197,7 +209,9 @@ class _Feeder:
             f"(frames {chunk.first}-{chunk.last - 1}, drawn in process)"
         )
         try:
-            written = draw_chunk(chunk, self._sink, sprites=sprites, stopped=self._stopped_now)
+            written = draw_chunk(
+                chunk, self._sink, sprites=sprites, stopped=self._stopped_now, tap=self._tap
+            )
         except BrokenPipeError as exc:
             raise _EncoderGone from exc
         except Cancelled:
@@ -299,8 +313,10 @@ def run_pipeline(
     timeout_s: float | None = None,
     work_dir: Path | None = None,
     ffmpeg: str | None = None,
+    tap: FrameTap | None = None,
 ) -> RunResult:
     """Render ``plan`` to ``output`` and check it, as ``run_plan`` does for one process.
+    ``tap`` sees every frame drawn in process (see ``frame_drawer.draw_chunk``).
 
     Raises:
         Cancelled: ``cancel`` was set; every FFmpeg was stopped and no output is left.
@@ -339,7 +355,7 @@ def run_pipeline(
         finally:
             os.close(read_end)
         assert encoder.stdout is not None and encoder.stderr is not None
-        feeder = _Feeder(plan, ffmpeg, scratch, write_end)  # owns write_end from here
+        feeder = _Feeder(plan, ffmpeg, scratch, write_end, tap)  # owns write_end from here
 
         def on_stderr(line: str) -> None:
             tail.append(line.rstrip())

@@ -8,15 +8,18 @@ import uuid
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 from PIL import Image
 
 from shared.errors import RenderFailed
+from shared.render.opencv import cv2
 from shared.timeline.model import TextRole, Timeline
 
 logger = logging.getLogger(__name__)
 
 POSTER_TIMEOUT_S = 60
 JPEG_QUALITY = 3  # FFmpeg's mjpeg -q:v scale, 2 (best) .. 31
+POSTER_QUALITY = 92  # Pillow's scale, about FFmpeg's -q:v 3
 
 
 def poster_time_ms(timeline: Timeline) -> int:
@@ -54,3 +57,19 @@ def write_poster(
         partial.unlink(missing_ok=True)
     logger.info("poster written", extra={"poster": poster.name, "at_ms": at_ms})
     return size
+
+
+def write_poster_frame(frame: bytes, size: tuple[int, int], poster: Path) -> tuple[int, int]:
+    """Write a raw yuv420p frame of ``size`` (one the renderer drew itself, so nothing needs
+    decoding again) to ``poster`` (JPEG); returns its size."""
+    width, height = size
+    yuv = np.frombuffer(frame, np.uint8).reshape(height * 3 // 2, width)
+    rgb = cv2.cvtColor(yuv, cv2.COLOR_YUV2RGB_I420)  # limited-range BT.601, as FFmpeg's
+    partial = poster.with_name(f".{poster.stem}.partial-{uuid.uuid4().hex[:8]}.jpg")
+    try:
+        Image.fromarray(rgb).save(partial, "JPEG", quality=POSTER_QUALITY)
+        partial.replace(poster)
+    finally:
+        partial.unlink(missing_ok=True)
+    logger.info("poster written", extra={"poster": poster.name, "from": "drawn frame"})
+    return width, height

@@ -19,8 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+
+from shared.render.opencv import cv2
 
 MAX_SHIFT = 96  # output pixels the resize may compute beyond the window on each axis
 TOLERANCE = 0.1  # source pixels: how far the resize's origin may sit from the exact one

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, RenderFailed
 from shared.render import kenburns, photo_cover
 from shared.render.compiler import (
@@ -40,9 +42,10 @@ from shared.render.loudness import measure_loudness, normalise_loudness
 from shared.render.media_resolver import Resolver
 from shared.render.pipelined import run_pipeline
 from shared.render.plan import EncoderSettings, MediaInfo
-from shared.render.poster import poster_time_ms, write_poster
+from shared.render.poster import poster_time_ms, write_poster, write_poster_frame
 from shared.render.probe import StreamFacts, probe_media
 from shared.render.runner import CancelCheck, ProgressCallback, is_cancelled, run_plan
+from shared.render.timing import ms_to_frame, total_frames
 from shared.timeline.model import Fit, PhotoClip, Quality, Timeline
 
 logger = logging.getLogger(__name__)
@@ -259,8 +262,10 @@ def finish(
     warnings: list[str],
     frame_count: int,
     ffmpeg: str | None = None,
+    poster_frame: bytes | None = None,
 ) -> RenderResult:
-    """Verify a rendered MP4, measure its loudness, write its poster: the render's result."""
+    """Verify a rendered MP4, measure its loudness, write its poster: the render's result.
+    ``poster_frame`` is the poster's raw frame when the render kept it (else it is decoded)."""
     verify_video(timeline, facts)
     measured = measure_loudness(video, ffmpeg=ffmpeg)
     lufs = tp = None
@@ -274,8 +279,11 @@ def finish(
             )
     poster = video.with_suffix(".jpg")
     assert facts.video is not None  # verify_video checked
-    last_frame_ms = max(0, facts.video.duration_ms - round(1000 / timeline.format.fps))
-    write_poster(video, poster, min(poster_time_ms(timeline), last_frame_ms), ffmpeg=ffmpeg)
+    if poster_frame is not None:
+        write_poster_frame(poster_frame, output_size(timeline.format), poster)
+    else:
+        last_frame_ms = max(0, facts.video.duration_ms - round(1000 / timeline.format.fps))
+        write_poster(video, poster, min(poster_time_ms(timeline), last_frame_ms), ffmpeg=ffmpeg)
     return RenderResult(
         video_path=video,
         poster_path=poster,
@@ -290,6 +298,24 @@ def finish(
         warnings=tuple(warnings),
         encoder=encoder,
     )
+
+
+def poster_frame_index(timeline: Timeline) -> int:
+    """The frame the poster shows (``poster_time_ms``), inside the video."""
+    fps = timeline.format.fps
+    return min(ms_to_frame(poster_time_ms(timeline), fps), total_frames(timeline) - 1)
+
+
+class _FrameKeeper:
+    """A frame tap that keeps a copy of one frame, for the poster."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.kept: bytes | None = None
+
+    def __call__(self, frame: int, data: np.ndarray) -> None:
+        if frame == self.index:
+            self.kept = data.tobytes()
 
 
 @contextmanager
@@ -349,6 +375,7 @@ def render_timeline(
         # Producers of a few clips each stream raw frames into one encoder: memory stays
         # bounded whatever the photo count, and the graph runs beside the encoder.
         plan = compile_pipelined_plan(timeline, media, options, audio)
+        poster = _FrameKeeper(poster_frame_index(timeline))
         result = run_pipeline(
             plan,
             out_path,
@@ -358,12 +385,13 @@ def render_timeline(
             timeout_s=timeout_s,
             work_dir=scratch,
             ffmpeg=ffmpeg,
+            tap=poster,
         )
     try:
         check = steps.begin("Checking the video")
         done = finish(
             timeline, result.path, result.facts, encoder=encoder.codec, warnings=warnings,
-            frame_count=result.frame_count, ffmpeg=ffmpeg,
+            frame_count=result.frame_count, ffmpeg=ffmpeg, poster_frame=poster.kept,
         )  # fmt: skip
     except BaseException:
         # Not delivered: a video that failed its checks, or one cancelled at the last moment.

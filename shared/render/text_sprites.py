@@ -6,7 +6,8 @@ text is drawn by the very drawtext filter the graph uses (``overlays.drawtext_on
 expansion off), once over black and once over white. Drawing over a background is affine in
 that background, per pixel: ``out = D + (1 - O) * bg`` in each plane. The two drawings give
 the opacity O (from luma: white and black differ by 219 there) and the constant D, so the text
-can be put over any frame, at any fade, as drawtext itself would have put it.
+can be put over any frame, at any fade, as drawtext itself would have put it. A text with a box
+is drawn as two layers (box, then text), as drawtext fades each of them by its alpha.
 """
 
 from __future__ import annotations
@@ -16,19 +17,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from shared.errors import RenderFailed
+from shared.render.opencv import cv2
 from shared.render.overlays import DrawnText, drawtext_on
 
 _BLACK, _WHITE = (16.0, 128.0, 128.0), (235.0, 128.0, 128.0)
 
 
 @dataclass(frozen=True)
-class Sprite:
-    """A drawn text cut to its box: per plane (Y, U, V) the constant D and opacity O, float32,
-    placed at (x, y) in luma pixels (even, so the chroma planes line up at half that)."""
+class Layer:
+    """One drawn layer cut to its box: per plane (Y, U, V) the constant D and opacity O,
+    float32, placed at (x, y) in luma pixels (even, so the chroma planes line up at half)."""
 
     x: int
     y: int
@@ -36,7 +37,6 @@ class Sprite:
     opacity: tuple[np.ndarray, np.ndarray, np.ndarray]
 
     def draw(self, planes: Sequence[np.ndarray], factor: float) -> None:
-        """Composite onto the frame's Y, U, V planes at opacity ``factor`` (0-1), in place."""
         for i, plane in enumerate(planes):
             scale = 1 if i == 0 else 2
             d, o = self.constant[i], self.opacity[i]
@@ -48,6 +48,20 @@ class Sprite:
             np.copyto(region, np.clip(mixed + 0.5, 0, 255), casting="unsafe")
 
 
+@dataclass(frozen=True)
+class Sprite:
+    """A text as drawtext draws it: its box layer (if it has a box), then its text layer.
+    Kept apart because drawtext fades each by its ``alpha`` (a half-faded text over a
+    half-faded box is not a half-faded whole)."""
+
+    layers: tuple[Layer, ...]
+
+    def draw(self, planes: Sequence[np.ndarray], factor: float) -> None:
+        """Composite onto the frame's Y, U, V planes at opacity ``factor`` (0-1), in place."""
+        for layer in self.layers:
+            layer.draw(planes, factor)
+
+
 def _planes(frame: np.ndarray, width: int, height: int) -> list[np.ndarray]:
     luma, chroma = width * height, width * height // 4
     return [
@@ -57,7 +71,7 @@ def _planes(frame: np.ndarray, width: int, height: int) -> list[np.ndarray]:
     ]
 
 
-def _sprite(over_black: np.ndarray, over_white: np.ndarray, width: int, height: int) -> Sprite:
+def _layer(over_black: np.ndarray, over_white: np.ndarray, width: int, height: int) -> Layer:
     black, white = _planes(over_black, width, height), _planes(over_white, width, height)
     opacity = 1 - (white[0] - black[0]) / (_WHITE[0] - _BLACK[0])
     np.clip(opacity, 0, 1, out=opacity)
@@ -78,39 +92,49 @@ def _sprite(over_black: np.ndarray, over_white: np.ndarray, width: int, height: 
         # Over black (bg = k): drawn = D + (1 - O) * k.
         constants.append(np.ascontiguousarray(drawn - (1 - o) * _BLACK[i], np.float32))
         opacities.append(np.ascontiguousarray(o, np.float32))
-    return Sprite(x0, y0, tuple(constants), tuple(opacities))  # type: ignore[arg-type]
+    return Layer(x0, y0, tuple(constants), tuple(opacities))  # type: ignore[arg-type]
+
+
+def _layers(item: DrawnText) -> tuple[str | None, ...]:
+    return ("box", "text") if item.style.box else (None,)
 
 
 def draw_sprites(
     items: Sequence[DrawnText], size: tuple[int, int], work_dir: Path, ffmpeg: str
 ) -> dict[str, Sprite]:
     """Each text (by file name) as a Sprite, drawn by one FFmpeg run in ``work_dir``, where
-    the text files already are. Frames 2i and 2i + 1 are text i over black and over white."""
+    the text files already are. Frames 2i and 2i + 1 are layer i over black and over white."""
     if not items:
         return {}
     width, height = size
-    draws = ",".join(drawtext_on(item, f"eq(floor(n/2),{i})") for i, item in enumerate(items))
+    layers = [(item, layer) for item in items for layer in _layers(item)]
+    draws = ",".join(
+        drawtext_on(item, f"eq(floor(n/2),{i})", layer) for i, (item, layer) in enumerate(layers)
+    )
     graph = (
-        f"color=c=white:s={width}x{height}:r=1:d={2 * len(items)},format=yuv420p,"
+        f"color=c=white:s={width}x{height}:r=1:d={2 * len(layers)},format=yuv420p,"
         f"drawbox=c=black:t=fill:enable='not(mod(n,2))',{draws}[out]"
     )
     argv = [ffmpeg, "-nostdin", "-v", "error", "-filter_complex", graph, "-map", "[out]"]
-    argv += ["-frames:v", str(2 * len(items)), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
+    argv += ["-frames:v", str(2 * len(layers)), "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1"]
     proc = subprocess.Popen(argv, cwd=work_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     frame_bytes = width * height * 3 // 2
-    sprites: dict[str, Sprite] = {}
+    drawn: dict[str, list[Layer]] = {}
+    complete = False
     try:
-        for item in items:
+        for item, _ in layers:
             pair = [np.frombuffer(proc.stdout.read(frame_bytes), np.uint8) for _ in range(2)]
             if any(p.size != frame_bytes for p in pair):
                 break
-            sprites[item.file_name] = _sprite(pair[0], pair[1], width, height)
+            drawn.setdefault(item.file_name, []).append(_layer(pair[0], pair[1], width, height))
+        else:
+            complete = True
     finally:
         proc.stdout.close()
         stderr = proc.stderr.read().decode("utf-8", "replace")
         proc.stderr.close()
         rc = proc.wait()
-    if rc != 0 or len(sprites) != len(items):
+    if rc != 0 or not complete:
         raise RenderFailed(f"drawing the texts failed (FFmpeg exited with code {rc})", stderr, rc)
-    return sprites
+    return {name: Sprite(tuple(found)) for name, found in drawn.items()}

@@ -4,12 +4,14 @@ otherwise draw them, and the drawer's own failure, cancel and memory behaviour."
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from shared.errors import Cancelled, RenderFailed
 from shared.render.compiler import _texts, compile_pipelined_plan, output_size
@@ -18,8 +20,10 @@ from shared.render.media_resolver import MediaResolver
 from shared.render.overlays import drawtext_filter, fade_factor
 from shared.render.pipelined import run_pipeline, write_frames
 from shared.render.plan import MediaInfo, MediaKind
+from shared.render.poster import poster_time_ms, write_poster
 from shared.render.probe import probe_streams
 from shared.render.service import render_timeline
+from shared.render.text_sprites import draw_sprites
 from shared.render.timing import clip_spans, total_frames
 from shared.timeline import Timeline
 from tests.render.test_pipelined import (
@@ -202,4 +206,46 @@ def test_drawn_render_is_a_checked_mp4_with_audio(media_dir: Path, tmp_path: Pat
     assert facts.video is not None and facts.video.frame_count == total_frames(timeline)
     assert facts.audio is not None and facts.audio.codec == "aac"
     assert result.loudness_lufs == pytest.approx(timeline.loudness.target_lufs, abs=1.0)
-    assert result.poster_path.exists()
+    # The poster is the frame the drawer kept: the same picture as the MP4's at that time.
+    decoded = tmp_path / "decoded.jpg"
+    write_poster(result.video_path, decoded, poster_time_ms(timeline), ffmpeg=FFMPEG)
+    kept, again = (np.asarray(Image.open(p).convert("L"), np.float64) for p in
+                   (result.poster_path, decoded))  # fmt: skip
+    assert kept.shape == again.shape == (H, W)
+    assert _psnr(kept, again) > 32
+    other = tmp_path / "other.jpg"  # the check can fail: a frame a second later differs
+    write_poster(result.video_path, other, poster_time_ms(timeline) + 1000, ffmpeg=FFMPEG)
+    assert _psnr(kept, np.asarray(Image.open(other).convert("L"), np.float64)) < 28
+
+
+@pytest.mark.ffmpeg
+def test_a_sprite_draws_what_drawtext_draws(tmp_path: Path) -> None:
+    """Text with a half-transparent box over a busy frame: the sprite (drawtext over black and
+    white, composited by us) gives drawtext's own pixels, at full opacity and mid-fade."""
+    doc = timeline_doc(2, clip_ms=1000)
+    doc["texts"] = [
+        {"text": "Fresh bread 100% daily", "start_ms": 0, "end_ms": 1500, "fade_in_ms": 500,
+         "style": {"box": True, "box_color": "#102030", "box_opacity": 0.5, "color": "#FFD700"}},
+    ]  # fmt: skip
+    timeline = Timeline.model_validate(doc)
+    (item,) = _texts(timeline, _fake_media(timeline), (W, H))
+    (tmp_path / item.file_name).write_text(item.block.text, encoding="utf-8")
+    sprite = draw_sprites([item], (W, H), tmp_path, FFMPEG)[item.file_name]
+    rng = np.random.default_rng(5)
+    frames = rng.integers(16, 236, (item.fade_in_frames + 2, W * H * 3 // 2), dtype=np.uint8)
+    argv = [FFMPEG, "-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{W}x{H}"]
+    argv += ["-i", "-", "-vf", drawtext_filter(item), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
+    done = subprocess.run(argv, input=frames.tobytes(), capture_output=True, cwd=tmp_path)
+    expected = np.frombuffer(done.stdout, np.uint8).reshape(frames.shape)
+    for n in (3, item.fade_in_frames + 1):  # mid-fade, then fully shown
+        ours = frames[n].copy()
+        luma, chroma = W * H, W * H // 4
+        planes = [
+            ours[:luma].reshape(H, W),
+            ours[luma : luma + chroma].reshape(H // 2, W // 2),
+            ours[luma + chroma :].reshape(H // 2, W // 2),
+        ]
+        sprite.draw(planes, fade_factor(item, n))
+        diff = np.abs(ours.astype(int) - expected[n].astype(int))
+        assert np.count_nonzero(expected[n] != frames[n]) > 2000  # the text is there
+        assert diff[:luma].max() <= 3 and diff.mean() < 0.05, (n, diff.max(), diff.mean())

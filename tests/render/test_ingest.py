@@ -18,7 +18,13 @@ from PIL import Image
 from examples.make_media import draw_logo, draw_photo, save_sideways_jpeg
 from shared.errors import InvalidMedia
 from shared.pipeline.offline_audio import write_wav
-from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo, ingest_video
+from shared.render.ingest import (
+    MediaLimits,
+    _jpeg_complete,
+    ingest_audio,
+    ingest_photo,
+    ingest_video,
+)
 from shared.render.plan import MediaKind
 from shared.timeline.model import Fit
 
@@ -464,3 +470,15 @@ def test_raw_photo_alpha_is_flattened_and_small_photos_kept_exact(tmp_path: Path
     assert (info.width, info.height) == (320, 240)
     with Image.open(small) as original:
         assert np.array_equal(read_ppm(Path(info.path)), np.asarray(original))
+
+
+def test_jpeg_completeness_looks_past_markers_inside_segments() -> None:
+    """A thumbnail inside an APP1 segment has its own scan and end marker: only the main
+    image's scan reaching FF D9 makes the file complete; anything after it is ignored."""
+    inner = b"\xff\xd8\xff\xda\x00\x02thumb\xff\xd9"
+    app1 = b"\xff\xe1" + (len(inner) + 2).to_bytes(2, "big") + inner
+    head = b"\xff\xd8" + app1 + b"\xff\xda\x00\x08abcdef" + b"\x12\x34\xff\x00\x56"
+    assert not _jpeg_complete(head)
+    assert _jpeg_complete(head + b"\xff\xd9")
+    assert _jpeg_complete(head + b"\xff\xd9PK\x03\x04 appended")
+    assert not _jpeg_complete(b"\xff\xd8\xff\xe1\x00")  # cut inside a segment header
