@@ -93,7 +93,8 @@ def bench_variant(
         dump = [sys.executable, str(OURS), str(variant.timeline), "--dump-raw", str(raw)]
         usage = measure(dump + ["--work", str(work / "dump")], str(OUT / "bench.log"))
         # What our frames cost without any encode (ingest included), to split the overhead.
-        rows.append(Row("ours, frames only (raw out)", "-", len(variant.spec["clips"]), usage, None))
+        photos = len(variant.spec["clips"])
+        rows.append(Row("ours, frames only (raw out)", "-", photos, usage, None))
     try:
         for preset in presets:
             if baselines:

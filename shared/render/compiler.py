@@ -445,8 +445,9 @@ def compile_pipelined_plan(
 ) -> PipelinedPlan:
     """``compile_video_plan``'s render cut into chunks of ``clips_per_chunk`` clips at clip ends
     (where segments are cut), so no process holds more than one chunk's photos. With ``drawn``,
-    chunks the in-process drawer can make (photos, cuts and fades) are DrawnChunks, adjacent
-    ones merged (the drawer holds only the photos on screen); the rest stay FFmpeg graphs."""
+    chunks the in-process drawer can make (photos, cuts, fades, wipes, slides) are DrawnChunks,
+    adjacent ones merged (the drawer holds only the photos on screen); the rest stay FFmpeg
+    graphs."""
     first, last = _checked_range(timeline, frame_range)
     size = output_size(timeline.format)
     texts = _texts(timeline, media, size) if drawn else []

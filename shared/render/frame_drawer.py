@@ -1,5 +1,6 @@
 """Draw a ``DrawnChunk``'s frames in process and write them, raw yuv420p, to a file descriptor
-(the encoder's stdin): Ken Burns by ``resample``, fades by a weighted sum, texts by sprites.
+(the encoder's stdin): Ken Burns by ``resample``, fades by a weighted sum, wipes and slides by
+``blends``, texts by sprites.
 
 Photos are loaded when their clip first shows and dropped when it ends, so at most two (the
 ones a fade mixes) are held, whatever the number of photos.
@@ -15,10 +16,12 @@ import numpy as np
 
 from shared.errors import Cancelled
 from shared.render import photo_cover, resample
+from shared.render.blends import blend_planes
 from shared.render.frame_plan import DrawnChunk, DrawnClip, frame_at
 from shared.render.opencv import cv2
 from shared.render.overlays import fade_factor
 from shared.render.text_sprites import Sprite
+from shared.timeline import TransitionType
 
 
 class _Frame:
@@ -99,7 +102,12 @@ def draw_chunk(
         _draw_clip(photos, parts.base, frame, main)
         if parts.incoming is not None:
             _draw_clip(photos, parts.incoming, frame, other)
-            cv2.addWeighted(main.rows, 1 - parts.mix, other.rows, parts.mix, 0, dst=main.rows)
+            kind = parts.incoming.span.transition_in
+            if kind is TransitionType.FADE:
+                mix = parts.mix
+                cv2.addWeighted(main.rows, 1 - mix, other.rows, mix, 0, dst=main.rows)
+            else:
+                blend_planes(kind, main.planes, other.planes, parts.step, parts.steps)
         for text in parts.texts:
             sprites[text.file_name].draw(main.planes, min(1.0, fade_factor(text, frame)))
         if tap is not None:

@@ -11,15 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared.render import kenburns
+from shared.render.blends import SLIDES, WIPES
 from shared.render.kenburns import KenBurnsPath, Window
 from shared.render.overlays import DrawnText
 from shared.render.plan import MediaInfo
 from shared.render.timing import ClipSpan, clip_spans
 from shared.timeline import Fit, PhotoClip, Timeline, TransitionType
 
-# Transitions the drawer blends itself: a cut, and a fade (a per-pixel mix, plane by plane,
-# exactly xfade's "fade"). Every other kind leaves its chunk to the FFmpeg graph.
-DRAWN_TRANSITIONS = frozenset({TransitionType.CUT, TransitionType.FADE})
+# Transitions the drawer makes itself: a cut, a fade (a per-pixel mix, plane by plane, as
+# xfade's "fade"), the wipes and the slides (``blends``). Every other kind (through a colour,
+# dissolve's noise, the shapes) leaves its chunk to the FFmpeg graph.
+DRAWN_TRANSITIONS = frozenset({TransitionType.CUT, TransitionType.FADE}) | WIPES | SLIDES
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,21 @@ class DrawnClip:
 
 @dataclass(frozen=True)
 class FrameParts:
-    """Output frame = ``base``, mixed with ``incoming`` at ``mix`` (0: all base) when a fade
-    into the next clip is under way; then the texts, each at its own opacity."""
+    """Output frame = ``base``, or, while a transition into the next clip is under way, its
+    overlap frame ``step`` of ``steps`` from ``base`` into ``incoming``; then the texts, each
+    at its own opacity."""
 
     base: DrawnClip
     incoming: DrawnClip | None
-    mix: float
+    step: int
+    steps: int
     texts: tuple[DrawnText, ...]
+
+    @property
+    def mix(self) -> float:
+        """A fade's share of ``incoming``: xfade's progress runs from 1 down, the result is
+        a * P + b * (1 - P)."""
+        return self.step / self.steps if self.steps else 0.0
 
 
 @dataclass(frozen=True)
@@ -126,12 +136,11 @@ def frame_at(chunk: DrawnChunk, frame: int) -> FrameParts:
                 incoming = clip  # the next clip's transition overlaps the base's end
                 break
     assert base is not None, f"frame {frame} is in no clip of the chunk"
-    mix = 0.0
+    step = steps = 0
     if incoming is not None:
-        if incoming.span.transition_in is TransitionType.FADE:
-            # xfade's fade: progress runs from 1 down, the result is a * P + b * (1 - P).
-            mix = (frame - incoming.span.start) / incoming.span.overlap_in
-        else:
+        if incoming.span.transition_in is TransitionType.CUT or not incoming.span.overlap_in:
             base, incoming = incoming, None  # a cut shows the new clip at once
+        else:
+            step, steps = frame - incoming.span.start, incoming.span.overlap_in
     texts = tuple(t for t in chunk.texts if t.window.start <= frame < t.window.end)
-    return FrameParts(base, incoming, mix, texts)
+    return FrameParts(base, incoming, step, steps, texts)

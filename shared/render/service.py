@@ -121,22 +121,24 @@ def with_quality(timeline: Timeline, quality: Quality | None) -> Timeline:
 class _PhotoNeed:
     fit: Fit
     box: tuple[int, int]
+    spare: float  # how much more than the box is worth keeping (the drawer's margin)
     crop: bool  # every use crops: the sides outside the frame's aspect can go at once
 
 
 def _photo_needs(timeline: Timeline) -> dict[str, _PhotoNeed]:
-    """Per photo source: the fit and the box it is sampled from (output size x largest zoom,
-    with the drawer's margin when it moves)."""
+    """Per photo source: the fit and the box it is sampled from (output size x largest zoom)."""
     width, height = output_size(timeline.format)
     needs: dict[str, _PhotoNeed] = {}
     for clip in timeline.video:
         if not isinstance(clip, PhotoClip):
             continue
         motion = kenburns.resolve(clip.kenburns)
-        # A moving photo is kept a little larger than its largest zoom (photo_cover says why).
-        zoom = kenburns.max_zoom(motion) * (photo_cover.COVER_MARGIN if motion else 1.0)
+        zoom = kenburns.max_zoom(motion)
         need = _PhotoNeed(
-            clip.fit, (round(width * zoom), round(height * zoom)), clip.fit is Fit.CROP
+            clip.fit,
+            (round(width * zoom), round(height * zoom)),
+            photo_cover.COVER_MARGIN if motion else 1.0,  # photo_cover says why
+            clip.fit is Fit.CROP,
         )
         seen = needs.get(clip.source)
         if seen is not None:
@@ -144,6 +146,7 @@ def _photo_needs(timeline: Timeline) -> dict[str, _PhotoNeed]:
             need = _PhotoNeed(
                 seen.fit if seen.fit is clip.fit else Fit.CROP,
                 (max(need.box[0], seen.box[0]), max(need.box[1], seen.box[1])),
+                max(seen.spare, need.spare),
                 seen.crop and need.crop,
             )
         needs[clip.source] = need
@@ -182,7 +185,7 @@ def prepare_media(
                 need = photos[source]
                 media[source] = ingest_photo(
                     local, normalised, box=need.box, fit=need.fit, crop=need.crop,
-                    limits=limits, raw=True,
+                    spare=need.spare, limits=limits, raw=True,
                 )  # fmt: skip
             elif field.startswith("video["):
                 media[source] = ingest_video(local, limits=limits)

@@ -13,14 +13,14 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from PIL import Image
+import simplejpeg
+from PIL import Image, ImageOps
 
 from examples.make_media import draw_logo, draw_photo, save_sideways_jpeg
 from shared.errors import InvalidMedia
 from shared.pipeline.offline_audio import write_wav
 from shared.render.ingest import (
     MediaLimits,
-    _jpeg_complete,
     ingest_audio,
     ingest_photo,
     ingest_video,
@@ -436,10 +436,16 @@ def test_raw_photo_is_an_upright_area_shrunk_ppm_ffmpeg_reads(tmp_path: Path) ->
     # 800x600 just covers 640x360 at 640x480 (1.25x, too little for a reduced JPEG decode)
     assert (info.width, info.height) == (640, 480) == pixels.shape[1::-1]
     assert pixels[:60, :80].reshape(-1, 3).mean(0) @ (1, -1, -1) > 150  # red, top left
-    with Image.open(src) as stored:
-        decoded = np.asarray(stored.convert("RGB"))
-    expected = area_resize(np.rot90(decoded, k=-1), 640, 480)  # orientation 6: turn clockwise
+    # libjpeg decodes at 7/8 (the smallest of its scales still covering the box), then the
+    # area shrink: the same steps by hand give the same pixels...
+    seven_eighths = simplejpeg.decode_jpeg(src.read_bytes(), "RGB", min_width=480, min_height=640)
+    assert seven_eighths.shape == (700, 525, 3)
+    expected = area_resize(np.rot90(seven_eighths, k=-1), 640, 480)  # orientation 6: clockwise
     assert np.abs(pixels - expected).max() <= 1
+    # ...and the picture is the full decode's, up to the scaled decode's own filtering.
+    with Image.open(src) as stored:
+        full = area_resize(np.rot90(np.asarray(stored.convert("RGB")), k=-1), 640, 480)
+    assert np.abs(pixels - full).mean() < 1.5
     assert np.array_equal(ffmpeg_rgb(out, 640, 480), pixels)
     # the same upload as a JPEG to keep sits beside it, with the same picture up to JPEG loss
     kept = ingest_photo(src, work, box=COVER)
@@ -472,13 +478,20 @@ def test_raw_photo_alpha_is_flattened_and_small_photos_kept_exact(tmp_path: Path
         assert np.array_equal(read_ppm(Path(info.path)), np.asarray(original))
 
 
-def test_jpeg_completeness_looks_past_markers_inside_segments() -> None:
-    """A thumbnail inside an APP1 segment has its own scan and end marker: only the main
-    image's scan reaching FF D9 makes the file complete; anything after it is ignored."""
-    inner = b"\xff\xd8\xff\xda\x00\x02thumb\xff\xd9"
-    app1 = b"\xff\xe1" + (len(inner) + 2).to_bytes(2, "big") + inner
-    head = b"\xff\xd8" + app1 + b"\xff\xda\x00\x08abcdef" + b"\x12\x34\xff\x00\x56"
-    assert not _jpeg_complete(head)
-    assert _jpeg_complete(head + b"\xff\xd9")
-    assert _jpeg_complete(head + b"\xff\xd9PK\x03\x04 appended")
-    assert not _jpeg_complete(b"\xff\xd8\xff\xe1\x00")  # cut inside a segment header
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_stands_upright_like_pillows(
+    tmp_path: Path, photo: Image.Image, orientation: int
+) -> None:
+    """The fast JPEG decode turns photos itself: each EXIF orientation as exif_transpose does."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    src = tmp_path / f"o{orientation}.jpg"
+    photo.save(src, "JPEG", quality=95, exif=exif)
+    with Image.open(src) as im:
+        expected = np.asarray(ImageOps.exif_transpose(im).convert("RGB"), np.float32)
+    big = (expected.shape[1] * 2, expected.shape[0] * 2)  # no shrink: compare pixel for pixel
+    out = ingest_photo(src, tmp_path / "w", box=big, raw=True)
+    with Image.open(out.path) as done:
+        got = np.asarray(done, np.float32)
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).mean() < 1.0

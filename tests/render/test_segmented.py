@@ -21,9 +21,10 @@ from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
 from shared.pipeline.offline_audio import procedural_music, synthetic_speech, write_wav
 from shared.render.compiler import PipelinedPlan
+from shared.render.frame_plan import DrawnChunk
 from shared.render.media_resolver import MediaResolver
 from shared.render.pipelined import run_pipeline
-from shared.render.plan import EncoderSettings
+from shared.render.plan import EncoderSettings, RenderPlan
 from shared.render.probe import probe_streams
 from shared.render.runner import RunResult
 from shared.render.segmented import MAX_ATTEMPTS, render_segmented
@@ -99,7 +100,8 @@ def single(media: Path, timeline: Timeline, tmp_path_factory: pytest.TempPathFac
 
 class Recorder:
     """The real runner, counting the segments it renders (by output name), optionally failing
-    some attempts for real: it hands a producer a graph that cannot be built."""
+    some attempts for real: a producer gets a graph that cannot be built, a drawn chunk a photo
+    that is not there."""
 
     def __init__(self, fail: dict[str, int] | None = None) -> None:
         self.calls: Counter[str] = Counter()
@@ -113,7 +115,12 @@ class Recorder:
             if failing:
                 self._fail[output.name] -= 1
         if failing:
-            broken = replace(plan.chunks[0], filter_graph="[0:v]nosuchfilter[vout]")
+            first = plan.chunks[0]
+            if isinstance(first, DrawnChunk):  # drawn in process: its photo goes missing
+                gone = replace(first.clips[0], path=str(output.with_name("missing.ppm")))
+                broken: RenderPlan | DrawnChunk = replace(first, clips=(gone, *first.clips[1:]))
+            else:
+                broken = replace(first, filter_graph="[0:v]nosuchfilter[vout]")
             plan = replace(plan, chunks=(broken, *plan.chunks[1:]))
         return run_pipeline(plan, output, **kwargs)
 
@@ -243,7 +250,7 @@ def test_a_segment_that_keeps_failing_fails_the_render_and_leaves_nothing(
     victim = sorted(warm.calls)[1]
     (cache / victim).unlink()
     run = Recorder(fail={victim: MAX_ATTEMPTS})
-    with pytest.raises(RenderFailed, match="nosuchfilter|FFmpeg"):
+    with pytest.raises(RenderFailed, match="nosuchfilter|FFmpeg|missing.ppm is missing"):
         segmented(media, timeline, out, cache, run)
     assert run.calls == Counter({victim: MAX_ATTEMPTS})
     assert not out.exists() and not list(tmp_path.glob(".never*"))
