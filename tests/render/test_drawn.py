@@ -7,6 +7,7 @@ import os
 import subprocess
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -266,3 +267,27 @@ def test_a_sprite_draws_what_drawtext_draws(tmp_path: Path) -> None:
         diff = np.abs(ours.astype(int) - expected[n].astype(int))
         assert np.count_nonzero(expected[n] != frames[n]) > 2000  # the text is there
         assert diff[:luma].max() <= 3 and diff.mean() < 0.05, (n, diff.max(), diff.mean())
+
+
+@pytest.mark.ffmpeg
+@pytest.mark.slow
+def test_drawer_memory_does_not_grow_with_photos(media_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The drawer holds the photos on screen only: 12 photos peak like 4 (numpy's allocations,
+    which OpenCV's results are, as tracemalloc sees them)."""
+    peaks = {}
+    for photos in (4, 12):
+        doc = timeline_doc(photos, quality="final", clip_ms=700, kinds=("fade",))
+        timeline = Timeline.model_validate(doc)
+        media, _ = prepared(media_dir, timeline, tmp_path / f"w{photos}", audio=False)
+        plan = compile_pipelined_plan(timeline, media, OPTIONS, None)
+        assert all(isinstance(c, DrawnChunk) for c in plan.chunks)
+        sink = os.open(os.devnull, os.O_WRONLY)
+        tracemalloc.start()
+        try:
+            write_frames(plan, sink, work_dir=tmp_path, ffmpeg=FFMPEG)
+            peaks[photos] = tracemalloc.get_traced_memory()[1] / 2**20
+        finally:
+            tracemalloc.stop()
+    one_cover = 1920 * 1.5 * 1.0625 * 1080 * 1.5 * 1.0625 * 1.5 / 2**20  # MiB, zoom 1.5
+    assert peaks[12] - peaks[4] < one_cover, peaks  # not 8 more photos' worth
+    assert peaks[4] < 8 * one_cover, peaks  # two photos and a few frames, not every photo
