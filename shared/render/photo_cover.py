@@ -78,9 +78,13 @@ def _blur_fit(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return canvas
 
 
-def _fitted(rgb: np.ndarray, fit: Fit, width: int, height: int) -> np.ndarray:
+def _fitted(
+    rgb: np.ndarray, fit: Fit, width: int, height: int, aspect: tuple[int, int]
+) -> np.ndarray:
+    """``rgb`` fitted into width x height, a size of about the ``aspect`` of the output: the
+    crop keeps that exact aspect (a cover's even rounding must not crop a column more)."""
     if fit is Fit.CROP:
-        return _resized(_centre_crop(rgb, width, height), width, height)
+        return _resized(_centre_crop(rgb, *aspect), width, height)
     return _blur_fit(rgb, width, height)
 
 
@@ -105,12 +109,15 @@ def cover_size(
         iw, ih = photo
         scale = min(want, min(iw / width, ih / height))
         want = max(scale, 2 / min(width, height))
-    return _even(width * want), _even(height * want)
+    # Even sizes (for the chroma planes) as close to the frame's aspect as they come: any
+    # difference squeezes the picture a little against the window maths.
+    cover_w = max(2, 2 * round(width * want / 2))
+    return cover_w, max(2, 2 * round(cover_w * height / width / 2))
 
 
 def load_still(path: Path, fit: Fit, output: tuple[int, int]) -> bytes:
     """A photo that does not move: the finished yuv420p frame, drawn once."""
-    y, u, v = _i420(_fitted(_read_rgb(path), fit, *output))
+    y, u, v = _i420(_fitted(_read_rgb(path), fit, *output, output))
     return b"".join(p.tobytes() for p in (y, u, v))
 
 
@@ -118,6 +125,6 @@ def load_cover(path: Path, fit: Fit, output: tuple[int, int], zoom: float) -> Co
     """A moving photo, fitted at ``cover_size`` and padded for ``resample.sample_window``."""
     rgb = _read_rgb(path)
     width, height = cover_size((rgb.shape[1], rgb.shape[0]), fit, output, zoom)
-    y, u, v = _i420(_fitted(rgb, fit, width, height))
+    y, u, v = _i420(_fitted(rgb, fit, width, height, output))
     padded = (resample.pad_plane(y), resample.pad_plane(u), resample.pad_plane(v))
     return Cover(padded, width, height)
