@@ -13,9 +13,12 @@ and ``finish``.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +47,13 @@ from shared.render.pipelined import run_pipeline
 from shared.render.plan import EncoderSettings, MediaInfo
 from shared.render.poster import poster_time_ms, write_poster, write_poster_frame
 from shared.render.probe import StreamFacts, probe_media
-from shared.render.runner import CancelCheck, ProgressCallback, is_cancelled, run_plan
+from shared.render.runner import (
+    POLL_INTERVAL_S,
+    CancelCheck,
+    ProgressCallback,
+    is_cancelled,
+    run_plan,
+)
 from shared.render.timing import ms_to_frame, total_frames
 from shared.timeline.model import Fit, PhotoClip, Quality, Timeline
 
@@ -58,6 +67,7 @@ STEPS = (
     ("Checking the video", 4.0),
 )
 LOUDNESS_TOLERANCE_LU = 1.0
+INGEST_WORKERS = min(4, os.cpu_count() or 2)
 
 
 @dataclass(frozen=True)
@@ -175,26 +185,45 @@ def prepare_media(
             uses.setdefault(track.source, field)
     downloads, normalised = work_dir / "sources", work_dir / "media"
     downloads.mkdir(parents=True, exist_ok=True)
-    media: dict[str, MediaInfo] = {}
-    for n, (source, field) in enumerate(uses.items()):
-        if is_cancelled(cancel):
-            raise Cancelled("preparing media: cancelled")
-        local = resolver.resolve(source, downloads)
+
+    def ingest(source: str, field: str, local: Path) -> MediaInfo:
         try:
             if source in photos:
                 need = photos[source]
-                media[source] = ingest_photo(
+                return ingest_photo(
                     local, normalised, box=need.box, fit=need.fit, crop=need.crop,
                     spare=need.spare, limits=limits, raw=True,
                 )  # fmt: skip
-            elif field.startswith("video["):
-                media[source] = ingest_video(local, limits=limits)
-            else:
-                media[source] = ingest_audio(local, normalised, limits=limits)
+            if field.startswith("video["):
+                return ingest_video(local, limits=limits)
+            return ingest_audio(local, normalised, limits=limits)
         except InvalidMedia as exc:
             raise InvalidMedia(f"{field} ({source}): {exc.message}") from exc
-        if progress is not None:
-            progress((n + 1) / len(uses) * 100, "Preparing media")
+
+    # Decoding releases the GIL: the sources are ingested side by side, on the cores the
+    # encoder has not started on yet. Results (and the first refusal) come in timeline order.
+    pool = ThreadPoolExecutor(max_workers=INGEST_WORKERS, thread_name_prefix="ingest")
+    try:
+        pending: dict[str, Future[MediaInfo]] = {}
+        for source, field in uses.items():
+            if is_cancelled(cancel):
+                raise Cancelled("preparing media: cancelled")
+            pending[source] = pool.submit(
+                ingest, source, field, resolver.resolve(source, downloads)
+            )
+        media: dict[str, MediaInfo] = {}
+        for n, (source, future) in enumerate(pending.items()):
+            while True:
+                try:
+                    media[source] = future.result(timeout=POLL_INTERVAL_S)
+                    break
+                except FutureTimeout:
+                    if is_cancelled(cancel):
+                        raise Cancelled("preparing media: cancelled") from None
+            if progress is not None:
+                progress((n + 1) / len(uses) * 100, "Preparing media")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # the running ones take a second at most
     return media
 
 
