@@ -195,15 +195,19 @@ def test_concurrent_warnings_are_never_lost(
     # One transaction attempt each: contention surfaces as TransientError, and every warning whose
     # apply() succeeded is in the document (no lost update), none of the failed ones is.
     store = FirestoreJobStore(db, max_attempts=1)
-    job = store.create(make_job(unique, unique("uid")))
     events: list[JobEvent] = [Warn(message=f"fallback {i}") for i in range(6)]
-
-    results = race(len(events), lambda i: store.apply(job.job_id, events[i]))
-
-    assert all(isinstance(r, Job | TransientError) for r in results), results
-    applied = {f"fallback {i}" for i, r in enumerate(results) if isinstance(r, Job)}
-    assert applied
-    assert set(store.get(job.job_id).warnings) == applied
+    # The emulator may abort every one of a race's transactions (seen once under load in CI):
+    # race again, on a fresh job, until one got through; every race must lose nothing.
+    for _ in range(5):
+        job = store.create(make_job(unique, unique("uid")))
+        results = race(len(events), lambda i: store.apply(job.job_id, events[i]))  # noqa: B023
+        assert all(isinstance(r, Job | TransientError) for r in results), results
+        applied = {f"fallback {i}" for i, r in enumerate(results) if isinstance(r, Job)}
+        assert set(store.get(job.job_id).warnings) == applied
+        if applied:
+            break
+    else:
+        pytest.fail("in 5 races not one warning was applied")
 
 
 def test_feedback_is_owner_only_and_validated(

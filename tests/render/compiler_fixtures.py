@@ -137,3 +137,43 @@ def video_facts(path: Path) -> dict[str, float]:
             "audio_streams": len(container.streams.audio),
         }
     return facts
+
+
+def dot_photo(path: Path, width: int, height: int, at: tuple[float, float]) -> MediaInfo:
+    """A grey photo with one bright Gaussian dot (sigma 4 px) at ``at``: the wobble tests."""
+    y, x = np.mgrid[0:height, 0:width]
+    blob = 235 * np.exp(-((x - at[0]) ** 2 + (y - at[1]) ** 2) / (2 * 4.0**2)) + 16
+    return write_photo(path, np.repeat(blob[..., None], 3, axis=2).astype(np.uint8))
+
+
+def dot_centroids(frames: np.ndarray) -> np.ndarray:
+    """Where the dot is in each (luma) frame, to a fraction of a pixel."""
+    out = []
+    for f in frames:
+        peak = np.unravel_index(np.argmax(f), f.shape)
+        y0, x0 = max(peak[0] - 8, 0), max(peak[1] - 8, 0)
+        win = np.clip(f[y0 : peak[0] + 9, x0 : peak[1] + 9] - 40, 0, None)
+        yy, xx = np.mgrid[0 : win.shape[0], 0 : win.shape[1]]
+        out.append(((xx * win).sum() / win.sum() + x0, (yy * win).sum() / win.sum() + y0))
+    return np.array(out)
+
+
+def dot_timeline(
+    folder: Path, width: int, height: int
+) -> tuple[Timeline, dict[str, MediaInfo], tuple[float, float]]:
+    """The wobble tests' 2 s preview clip: a width x height dot photo zooming out from 1.3 to
+    1.1 while panning; returns the timeline, its media and where the dot is on the photo."""
+    dot = (0.62 * width, 0.41 * height)
+    media = {"dot.png": dot_photo(folder / "dot.png", width, height, dot)}
+    kb = {
+        "motion": "custom",
+        "easing": "linear",
+        "start": {"zoom": 1.3, "x": 0.617, "y": 0.453},
+        "end": {"zoom": 1.1, "x": 0.503, "y": 0.498},
+    }
+    timeline = parse_timeline({
+        "format": {"quality": "preview", "fps": 30},
+        "video": [{"kind": "photo", "source": "dot.png", "duration_ms": 2000, "fit": "crop",
+                   "kenburns": kb}],
+    })  # fmt: skip
+    return timeline, media, dot

@@ -20,6 +20,8 @@ from shared.render.text_layout import layout_text, safe_area
 from shared.timeline import Anchor, Font, Timeline, TransitionType, parse_timeline
 from tests.render.compiler_fixtures import (
     OPTIONS,
+    dot_centroids,
+    dot_timeline,
     gradient_photo,
     luma_frames,
     render,
@@ -119,42 +121,13 @@ def test_each_format_renders_with_its_mix(tmp_path: Path, aspect: str) -> None:
     assert facts["profile"] == "High"
 
 
-def _dot_photo(path: Path, width: int, height: int, at: tuple[float, float]) -> MediaInfo:
-    y, x = np.mgrid[0:height, 0:width]
-    blob = 235 * np.exp(-((x - at[0]) ** 2 + (y - at[1]) ** 2) / (2 * 4.0**2)) + 16
-    return write_photo(path, np.repeat(blob[..., None], 3, axis=2).astype(np.uint8))
-
-
-def _centroids(frames: np.ndarray) -> np.ndarray:
-    out = []
-    for f in frames:
-        peak = np.unravel_index(np.argmax(f), f.shape)
-        y0, x0 = max(peak[0] - 8, 0), max(peak[1] - 8, 0)
-        win = np.clip(f[y0 : peak[0] + 9, x0 : peak[1] + 9] - 40, 0, None)
-        yy, xx = np.mgrid[0 : win.shape[0], 0 : win.shape[1]]
-        out.append(((xx * win).sum() / win.sum() + x0, (yy * win).sum() / win.sum() + y0))
-    return np.array(out)
-
-
 def test_ken_burns_moves_a_dot_smoothly_with_sub_pixel_precision(tmp_path: Path) -> None:
     """The wobble test: track a bright dot frame by frame; it must follow the exact motion."""
     width, height = 640, 360
     pw, ph = round(kenburns.PRESCALE * width), round(kenburns.PRESCALE * height)
-    dot = (0.62 * pw, 0.41 * ph)
-    media = {"dot.png": _dot_photo(tmp_path / "dot.png", pw, ph, dot)}
-    kb = {
-        "motion": "custom",
-        "easing": "linear",
-        "start": {"zoom": 1.3, "x": 0.617, "y": 0.453},
-        "end": {"zoom": 1.1, "x": 0.503, "y": 0.498},
-    }
-    timeline = parse_timeline({
-        "format": {"quality": "preview", "fps": 30},
-        "video": [{"kind": "photo", "source": "dot.png", "duration_ms": 2000, "fit": "crop",
-                   "kenburns": kb}],
-    })  # fmt: skip
+    timeline, media, dot = dot_timeline(tmp_path, pw, ph)
     out, _ = render(compile_video_plan(timeline, media, OPTIONS, None), tmp_path, "kb.mp4")
-    measured = _centroids(luma_frames(out))
+    measured = dot_centroids(luma_frames(out))
     path = kenburns.resolve(timeline.video[0].kenburns)  # type: ignore[union-attr]
     assert path is not None
     expected, modelled = [], []

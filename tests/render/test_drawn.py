@@ -28,6 +28,7 @@ from shared.render.service import render_timeline
 from shared.render.text_sprites import draw_sprites
 from shared.render.timing import clip_spans, total_frames
 from shared.timeline import Timeline
+from tests.render.compiler_fixtures import dot_centroids, dot_timeline
 from tests.render.test_pipelined import (
     FFMPEG,
     OPTIONS,
@@ -299,25 +300,11 @@ def test_drawn_ken_burns_moves_a_dot_smoothly(tmp_path: Path) -> None:
     """The wobble test on the drawer: track a bright dot frame by frame in the raw frames it
     writes; it must follow the exact motion to a small fraction of a pixel, without judder."""
     pw, ph = 1440, 810
-    dot = (0.62 * pw, 0.41 * ph)
-    media = {"dot.png": _dot_photo(tmp_path / "dot.png", pw, ph, dot)}
-    kb = {
-        "motion": "custom",
-        "easing": "linear",
-        "start": {"zoom": 1.3, "x": 0.617, "y": 0.453},
-        "end": {"zoom": 1.1, "x": 0.503, "y": 0.498},
-    }
-    timeline = Timeline.model_validate(
-        {
-            "format": {"quality": "preview", "fps": 30},
-            "video": [{"kind": "photo", "source": "dot.png", "duration_ms": 2000, "fit": "crop",
-                       "kenburns": kb}],
-        }
-    )  # fmt: skip
+    timeline, media, dot = dot_timeline(tmp_path, pw, ph)
     plan = compile_pipelined_plan(timeline, media, OPTIONS, None)
     assert [type(c) for c in plan.chunks] == [DrawnChunk]
     frames = _raw_frames(plan, tmp_path / "kb.yuv", tmp_path)
-    measured = _centroids(frames[:, : W * H].reshape(-1, H, W).astype(np.float64))
+    measured = dot_centroids(frames[:, : W * H].reshape(-1, H, W).astype(np.float64))
     path = kenburns.resolve(timeline.video[0].kenburns)  # type: ignore[union-attr]
     assert path is not None
     expected = []
@@ -332,21 +319,3 @@ def test_drawn_ken_burns_moves_a_dot_smoothly(tmp_path: Path) -> None:
     steps, exact_steps = np.diff(measured, axis=0), np.diff(np.array(expected), axis=0)
     assert (np.sign(steps) == np.sign(exact_steps)).all()
     assert np.abs(steps - exact_steps).max() < 0.1
-
-
-def _dot_photo(path: Path, width: int, height: int, at: tuple[float, float]) -> MediaInfo:
-    y, x = np.mgrid[0:height, 0:width]
-    blob = 235 * np.exp(-((x - at[0]) ** 2 + (y - at[1]) ** 2) / (2 * 4.0**2)) + 16
-    Image.fromarray(np.repeat(blob[..., None], 3, axis=2).astype(np.uint8)).save(path)
-    return MediaInfo(str(path), MediaKind.IMAGE, width=width, height=height, container="image2")
-
-
-def _centroids(frames: np.ndarray) -> np.ndarray:
-    out = []
-    for f in frames:
-        peak = np.unravel_index(np.argmax(f), f.shape)
-        y0, x0 = max(peak[0] - 8, 0), max(peak[1] - 8, 0)
-        win = np.clip(f[y0 : peak[0] + 9, x0 : peak[1] + 9] - 40, 0, None)
-        yy, xx = np.mgrid[0 : win.shape[0], 0 : win.shape[1]]
-        out.append(((xx * win).sum() / win.sum() + x0, (yy * win).sum() / win.sum() + y0))
-    return np.array(out)
