@@ -153,9 +153,9 @@ def sample_ad(example: dict[str, Any], sources: dict[str, str]) -> tuple[dict[st
 
     Its voice and music files are left out: the pipeline makes both from the brief (the voice
     from the script) with its offline makers until the AI issue lands, and the job's warnings say
-    so. Captions go too: the schema wants the voice track on the timeline for them.
+    so. The captions stay: they are timed to the voice the pipeline makes.
     """
-    timeline = {k: v for k, v in example.items() if k not in ("voice", "music", "captions")}
+    timeline = {k: v for k, v in example.items() if k not in ("voice", "music")}
     video = []
     for i, clip in enumerate(example["video"]):
         name = Path(clip["source"]).name

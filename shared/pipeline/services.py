@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from shared.errors import Conflict
+from shared.errors import Conflict, InvalidRequest
 from shared.jobs import Cancel, EnginePreference, Job, JobEvent, Pause, Resume, new_job
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.job_events import announce, apply_and_announce
@@ -63,8 +63,13 @@ def submit_job(
     Idempotent per ``job_id``: a retried submission by the same user returns the job it made
     (and re-sends JobCreated, which the orchestrator treats as a no-op if it already ran); the
     same id from another user is a Conflict. ``script`` is the brief's voiceover text: with no
-    voice file on the timeline, the pipeline makes the voice from it.
+    voice file on the timeline, the pipeline makes the voice from it (and captions, when asked
+    for, are timed to that voice: without either, InvalidRequest).
     """
+    if timeline.captions and timeline.captions.enabled and timeline.voice is None and not script:
+        raise InvalidRequest(
+            "captions: need a voice track with a script, or a script to make the voice from"
+        )
     job = new_job(
         job_id, uid, now, brand_name=brand_name, engine=engine,
         timeline=timeline.model_dump(mode="json"), step="Queued",

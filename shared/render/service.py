@@ -389,6 +389,9 @@ def render_timeline(
     """
     if out_path.suffix.lower() != ".mp4":
         raise InvalidRequest(f"output {out_path.name!r}: must be an .mp4 file")
+    if timeline.captions and timeline.captions.enabled and timeline.voice is None:
+        # A job adds the voice it made before it renders; here there is nothing to time them to.
+        raise InvalidRequest("captions: need a voice track with a script")
     timeline = with_quality(timeline, quality)
     steps = _Steps(progress, cancel)
     warnings: list[str] = []

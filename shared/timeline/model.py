@@ -327,7 +327,8 @@ class MusicTrack(_Model):
 
 
 class Captions(_Model):
-    """Captions from the voice script, timed to the voice, burned in for muted viewing."""
+    """Captions from the voice script, timed to the voice, burned in for muted viewing. They need
+    a voice: the voice track's file and script, or a voice the job makes from its script."""
 
     enabled: bool = True
     style: TextStyle = TextStyle(font=Font.SANS_BOLD, size=0.055, box=True, box_opacity=0.6)
@@ -391,7 +392,8 @@ class Timeline(_Model):
                     f"texts[{i}].end_ms: {text.end_ms} ms is after the end of the video "
                     f"({total} ms)"
                 )
-        if self.captions and self.captions.enabled:
-            if self.voice is None or not self.voice.script:
-                raise ValueError("captions: need a voice track with a script")
+        # With no voice track yet, the job makes the voice from its script (the submission
+        # checks there is one); a voice file given here must bring its words.
+        if self.captions and self.captions.enabled and self.voice and not self.voice.script:
+            raise ValueError("captions: the voice track needs its script (the captions' words)")
         return self

@@ -197,6 +197,21 @@ def test_missing_media_is_not_found(tmp_path: Path) -> None:
         render_timeline(timeline(), MediaResolver(tmp_path), tmp_path / "x.mp4")
 
 
+def test_captions_without_a_voice_are_refused_before_any_work(tmp_path: Path) -> None:
+    captioned = timeline(voice=None)  # captions on, as the helper's timeline has them
+    assert captioned.captions is not None and captioned.captions.enabled
+    with pytest.raises(InvalidRequest, match="captions: need a voice track with a script"):
+        render_timeline(captioned, MediaResolver(tmp_path), tmp_path / "x.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_model_takes_captions_for_a_voice_still_to_be_made_not_a_voice_without_words() -> None:
+    doc = {"video": [{"kind": "photo", "source": "a.jpg", "duration_ms": 1000}], "captions": {}}
+    assert parse_timeline(doc).captions is not None  # the job makes the voice from its script
+    with pytest.raises(InvalidRequest, match="the voice track needs its script"):
+        parse_timeline(doc | {"voice": {"source": "v.wav"}})
+
+
 # ---------------------------------------------------------------------------------------------
 # The media resolver and the poster's time: no FFmpeg needed
 

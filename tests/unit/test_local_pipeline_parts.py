@@ -28,10 +28,11 @@ def test_sample_ad_uses_library_sources_and_leaves_voice_and_music_to_the_pipeli
     timeline, script = sample_ad(data, sources)
 
     assert [c["source"] for c in timeline["video"]] == [sources[n] for n in names]
-    assert "voice" not in timeline and "music" not in timeline and "captions" not in timeline
+    assert "voice" not in timeline and "music" not in timeline
     assert script.startswith("Fresh bread every morning")
     parsed = parse_timeline(timeline)
     assert parsed.voice is None and parsed.music is None and len(parsed.video) == len(names)
+    assert parsed.captions is not None and parsed.captions.enabled  # timed to the made voice
     assert data["voice"] and data["music"]  # the example itself is left as it was
 
 

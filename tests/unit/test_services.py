@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.errors import Conflict, InvalidTransition, NotFound
+from shared.errors import Conflict, InvalidRequest, InvalidTransition, NotFound
 from shared.jobs import Cancel, EnginePreference, JobStatus, new_job
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.heartbeat import Heartbeat
@@ -25,6 +25,7 @@ from shared.pipeline.messages import (
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.services import advance, cancel_job, pause_job, resume_job, submit_job
 from shared.pipeline.sweep import sweep
+from shared.timeline.model import Captions
 from shared.timeline.validate import parse_timeline
 from tests.fakes import RecordingEventBus
 from tests.pipeline_fakes import fake_services
@@ -65,8 +66,9 @@ def bus(ports: PipelineServices) -> RecordingEventBus:
 
 def submit(ports: PipelineServices, uid: str = "alice", **kw: Any) -> str:
     fields: dict[str, Any] = {"engine": EnginePreference.AUTO, "script": "Hello there"} | kw
+    fields.setdefault("timeline", TIMELINE)
     submit_job(
-        uid=uid, brand_name="B", timeline=TIMELINE, job_id="j1", jobs=ports.jobs,
+        uid=uid, brand_name="B", job_id="j1", jobs=ports.jobs,
         pipelines=ports.pipelines, bus=ports.bus, settings=ports.settings, now=ports.clock(),
         **fields,
     )  # fmt: skip
@@ -109,6 +111,16 @@ def test_submit_creates_job_and_graph_and_tells_the_orchestrator(ports: Pipeline
     assert ports.jobs.get("j1") == job and len(bus(ports).messages("jobs")) == 2
     with pytest.raises(Conflict):
         submit(ports, uid="mallory")
+
+
+def test_captions_need_a_voice_or_a_script_to_make_one(ports: PipelineServices) -> None:
+    captioned = TIMELINE.model_copy(update={"captions": Captions()})
+    with pytest.raises(InvalidRequest, match="captions: need a voice track with a script"):
+        submit(ports, timeline=captioned, script=None)
+    with pytest.raises(NotFound):
+        ports.jobs.get("j1")  # nothing was written
+    submit(ports, timeline=captioned)  # the voice is made from the script, captions timed to it
+    assert ports.jobs.get("j1").status is JobStatus.PENDING
 
 
 def test_no_gpu_online_everything_runs_in_the_cloud_with_warnings(ports: PipelineServices) -> None:
