@@ -9,7 +9,7 @@ ones a fade mixes) are held, whatever the number of photos.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +20,7 @@ from shared.render.blends import blend_planes
 from shared.render.frame_plan import DrawnChunk, DrawnClip, frame_at
 from shared.render.opencv import cv2
 from shared.render.overlays import fade_factor
-from shared.render.text_sprites import Sprite
+from shared.render.text_sprites import SpriteBook
 from shared.timeline import TransitionType
 
 
@@ -83,7 +83,7 @@ def draw_chunk(
     chunk: DrawnChunk,
     sink: int,
     *,
-    sprites: Mapping[str, Sprite],
+    sprites: SpriteBook,
     stopped: Callable[[], bool],
     tap: Callable[[int, np.ndarray], None] | None = None,
 ) -> int:
@@ -109,7 +109,8 @@ def draw_chunk(
             else:
                 blend_planes(kind, main.planes, other.planes, parts.step, parts.steps)
         for text in parts.texts:
-            sprites[text.file_name].draw(main.planes, min(1.0, fade_factor(text, frame)))
+            sprites.get(text).draw(main.planes, min(1.0, fade_factor(text, frame)))
+        sprites.release_before(frame + 1)
         if tap is not None:
             tap(frame, main.data)
         _write_all(sink, main.data)

@@ -54,7 +54,7 @@ from shared.render.runner import (
     pump,
     stop_process,
 )
-from shared.render.text_sprites import Sprite, draw_sprites
+from shared.render.text_sprites import SpriteBook
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ class _Feeder:
     def _stopped_now(self) -> bool:
         return self._stopped
 
-    def _draw(self, number: int, chunk: DrawnChunk, sprites: dict[str, Sprite]) -> None:
+    def _draw(self, number: int, chunk: DrawnChunk, sprites: SpriteBook) -> None:
         label = (
             f"chunk {number}/{len(self._plan.chunks)} "
             f"(frames {chunk.first}-{chunk.last - 1}, drawn in process)"
@@ -233,11 +233,8 @@ class _Feeder:
         try:
             drawn = [c for c in chunks if isinstance(c, DrawnChunk)]
             texts = {t.file_name: t for c in drawn for t in c.texts}
-            sprites = (
-                draw_sprites(list(texts.values()), drawn[0].size, self._cwd, self._ffmpeg)
-                if drawn
-                else {}
-            )
+            size = drawn[0].size if drawn else (0, 0)
+            sprites = SpriteBook(list(texts.values()), size, self._cwd, self._ffmpeg)
             for i, chunk in enumerate(chunks):
                 # FFmpeg producers start LOOKAHEAD chunks early: their photos are decoded
                 # before the encoder needs them.

@@ -138,3 +138,39 @@ def draw_sprites(
     if rc != 0 or not complete:
         raise RenderFailed(f"drawing the texts failed (FFmpeg exited with code {rc})", stderr, rc)
     return {name: Sprite(tuple(found)) for name, found in drawn.items()}
+
+
+class SpriteBook:
+    """Sprites drawn as a render needs them, ``BATCH`` texts per FFmpeg run in the order they
+    come on screen, and dropped once shown: a long video with hundreds of captions holds only
+    a batch or two of them, not all (at 1080p a boxed caption's sprite is about 2 MB)."""
+
+    BATCH = 16
+
+    def __init__(
+        self, items: Sequence[DrawnText], size: tuple[int, int], work_dir: Path, ffmpeg: str
+    ) -> None:
+        self._waiting = sorted(items, key=lambda t: (t.window.start, t.file_name))
+        self._size = size
+        self._work_dir = work_dir
+        self._ffmpeg = ffmpeg
+        self._ready: dict[str, tuple[DrawnText, Sprite]] = {}
+
+    def __len__(self) -> int:
+        """How many sprites are held now."""
+        return len(self._ready)
+
+    def get(self, item: DrawnText) -> Sprite:
+        """``item``'s sprite, drawing it (and the next texts to come on screen) if need be."""
+        while item.file_name not in self._ready:
+            if not self._waiting:
+                raise KeyError(f"{item.file_name} is not a text of this render")
+            batch, self._waiting = self._waiting[: self.BATCH], self._waiting[self.BATCH :]
+            drawn = draw_sprites(batch, self._size, self._work_dir, self._ffmpeg)
+            self._ready.update({t.file_name: (t, drawn[t.file_name]) for t in batch})
+        return self._ready[item.file_name][1]
+
+    def release_before(self, frame: int) -> None:
+        """Drop the sprites of texts that are off screen for good by ``frame``."""
+        for name in [n for n, (t, _) in self._ready.items() if t.window.end <= frame]:
+            del self._ready[name]

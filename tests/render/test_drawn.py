@@ -25,7 +25,7 @@ from shared.render.plan import MediaInfo, MediaKind
 from shared.render.poster import poster_time_ms, write_poster
 from shared.render.probe import probe_streams
 from shared.render.service import render_timeline
-from shared.render.text_sprites import draw_sprites
+from shared.render.text_sprites import SpriteBook, draw_sprites
 from shared.render.timing import clip_spans, total_frames
 from shared.timeline import Timeline
 from tests.render.compiler_fixtures import dot_centroids, dot_timeline
@@ -319,3 +319,42 @@ def test_drawn_ken_burns_moves_a_dot_smoothly(tmp_path: Path) -> None:
     steps, exact_steps = np.diff(measured, axis=0), np.diff(np.array(expected), axis=0)
     assert (np.sign(steps) == np.sign(exact_steps)).all()
     assert np.abs(steps - exact_steps).max() < 0.1
+
+
+@pytest.mark.ffmpeg
+def test_sprites_are_drawn_as_needed_and_dropped_once_shown(tmp_path: Path) -> None:
+    """Forty texts one after another (a long video's captions): the book holds a batch or two
+    of sprites at a time, never all, and draws each as the one-go drawing does."""
+    doc = timeline_doc(3, clip_ms=1200)
+    doc["texts"] = [
+        {
+            "text": f"Line {i} of the script",
+            "start_ms": i * 60,
+            "end_ms": i * 60 + 90,
+            "fade_in_ms": 0,
+            "fade_out_ms": 0,
+        }
+        for i in range(40)
+    ]
+    timeline = Timeline.model_validate(doc)
+    items = _texts(timeline, _fake_media(timeline), (W, H))
+    for item in items:
+        (tmp_path / item.file_name).write_text(item.block.text, encoding="utf-8")
+    book = SpriteBook(items, (W, H), tmp_path, FFMPEG)
+    held = []
+    for frame in range(total_frames(timeline)):
+        for item in items:
+            if item.window.start <= frame < item.window.end:
+                book.get(item)
+        book.release_before(frame + 1)
+        held.append(len(book))
+    assert max(held) <= 2 * SpriteBook.BATCH and held[-1] == 0
+    one_go = draw_sprites(items[20:22], (W, H), tmp_path, FFMPEG)
+    again = SpriteBook(items, (W, H), tmp_path, FFMPEG).get(items[21])
+    expected = one_go[items[21].file_name].layers
+    assert len(again.layers) == len(expected)
+    for got, want in zip(again.layers, expected, strict=True):
+        assert (got.x, got.y) == (want.x, want.y)
+        assert all(np.array_equal(a, b) for a, b in zip(got.constant, want.constant, strict=True))
+    with pytest.raises(KeyError, match="not a text of this render"):
+        book.get(items[0])  # shown and dropped: a render never asks again
