@@ -166,8 +166,8 @@ def _decode_jpeg(src: Path, im: Image.Image, fit: Fit, box: tuple[int, int]) -> 
     """A JPEG that Pillow has vetted from its header, decoded by libjpeg-turbo (simplejpeg)
     straight into an RGB array at the smallest of its scales (1/8 steps: 5/8 of a 12 MP photo
     for a 1080p Ken Burns) that still covers ``box``: less than half the CPU of a full decode
-    plus a resize. Strict: a JPEG that stops early or is corrupt is refused, as Pillow would.
-    None for colour spaces it does not turn into RGB (CMYK): Pillow takes those."""
+    plus a resize. None where Pillow should decide instead: colour spaces it does not turn into
+    RGB (CMYK), and any file libjpeg warns about (truncated, or stray bytes)."""
     raw = src.read_bytes()
     height, width, colorspace, _ = simplejpeg.decode_jpeg_header(raw)
     if colorspace not in ("YCbCr", "Gray"):
@@ -182,7 +182,10 @@ def _decode_jpeg(src: Path, im: Image.Image, fit: Fit, box: tuple[int, int]) -> 
             min_width=math.ceil(width * scale), min_height=math.ceil(height * scale),
         )  # fmt: skip
     except ValueError as exc:
-        raise OSError(str(exc)) from exc
+        # Strict refuses any libjpeg warning; Pillow decides: it refuses a truncated file and
+        # takes one that merely has a few stray bytes, as photo viewers do.
+        logger.info("jpeg left to pillow", extra={"source": _name(src), "why": str(exc)})
+        return None
     upright = _UPRIGHT.get(orientation)
     return pixels if upright is None else np.ascontiguousarray(upright(pixels))
 

@@ -495,3 +495,21 @@ def test_every_exif_orientation_stands_upright_like_pillows(
         got = np.asarray(done, np.float32)
     assert got.shape == expected.shape
     assert np.abs(got - expected).mean() < 1.0
+
+
+def test_a_jpeg_libjpeg_warns_about_is_left_to_pillow(
+    tmp_path: Path, photo: Image.Image, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast decode is strict; a warning (stray bytes in a phone's file) must not refuse a
+    photo Pillow can show: Pillow decodes it instead."""
+    src = tmp_path / "stray.jpg"
+    photo.save(src, "JPEG", quality=90)
+
+    def strict(*args: object, **kwargs: object) -> None:
+        raise ValueError("Corrupt JPEG data: 2 extraneous bytes before marker 0xd9")
+
+    monkeypatch.setattr(simplejpeg, "decode_jpeg", strict)
+    out = ingest_photo(src, tmp_path / "w", box=COVER, raw=True)
+    assert out.width >= COVER[0] and out.height >= COVER[1]  # still covers the frame
+    with Image.open(out.path) as done:
+        assert np.abs(np.asarray(done, np.float32).mean() - np.asarray(photo).mean()) < 3
