@@ -423,6 +423,22 @@ def compile_encode_plan(
     )
 
 
+def _drawn_chunk(
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    part: tuple[int, int],
+    size: tuple[int, int],
+    texts: list[DrawnText],
+) -> DrawnChunk:
+    for span in clip_spans(timeline):
+        if span.start < part[1] and span.end > part[0]:
+            where = f"video[{span.index}].source"
+            _media(media, timeline.video[span.index].source, where, MediaKind.IMAGE)
+    chunk = compile_drawn_chunk(timeline, media, part, size, texts)
+    assert chunk is not None  # drawable_frames() said so
+    return chunk
+
+
 @dataclass(frozen=True)
 class PipelinedPlan:
     """One render as producers and an encoder: each chunk's frames, in order, raw, make up
@@ -449,26 +465,26 @@ def compile_pipelined_plan(
     adjacent ones merged (the drawer holds only the photos on screen); the rest stay FFmpeg
     graphs."""
     first, last = _checked_range(timeline, frame_range)
-    size = output_size(timeline.format)
-    texts = _texts(timeline, media, size) if drawn else []
-    chunks: list[RenderPlan | DrawnChunk] = []
+    parts: list[tuple[tuple[int, int], bool]] = []  # (frames in range, drawn?)
     for whole in chunk_ranges(timeline, clips_per_chunk):
         if not (whole[0] < last and whole[1] > first):
             continue
-        r = (max(whole[0], first), min(whole[1], last))
-        graph = compile_frames_plan(timeline, media, r)  # also validates the media
+        part = (max(whole[0], first), min(whole[1], last))
         # Drawn or graphed is decided on the whole chunk, not the part in range: a segment of
         # a segmented render then draws each frame the way the single pass does.
-        chunk = None
-        if drawn and drawable_frames(timeline, whole):
-            chunk = compile_drawn_chunk(timeline, media, r, size, texts)
-        previous = chunks[-1] if chunks else None
-        if chunk is not None and isinstance(previous, DrawnChunk):
-            merged = compile_drawn_chunk(timeline, media, (previous.first, r[1]), size, texts)
-            assert merged is not None  # both halves are drawable
-            chunks[-1] = merged
+        is_drawn = drawn and drawable_frames(timeline, whole)
+        if is_drawn and parts and parts[-1][1]:
+            parts[-1] = ((parts[-1][0][0], part[1]), True)  # adjacent drawn chunks: one
         else:
-            chunks.append(chunk or graph)
+            parts.append((part, is_drawn))
+    size = output_size(timeline.format)
+    texts = _texts(timeline, media, size) if any(d for _, d in parts) else []
+    chunks = [
+        _drawn_chunk(timeline, media, part, size, texts)
+        if is_drawn
+        else compile_frames_plan(timeline, media, part)
+        for part, is_drawn in parts
+    ]
     return PipelinedPlan(
         tuple(chunks),
         compile_encode_plan(timeline, options, audio, (first, last)),

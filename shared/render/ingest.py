@@ -26,6 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shared.errors import InvalidMedia
 from shared.render.opencv import cv2
+from shared.render.photo_cover import centre_crop
 from shared.render.plan import MediaInfo, MediaKind
 from shared.render.probe import (
     AUDIO_CONTAINERS,
@@ -207,16 +208,6 @@ def _shrink(rgb: np.ndarray, fit: Fit, box: tuple[int, int]) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def _aspect_crop(rgb: np.ndarray, box: tuple[int, int]) -> np.ndarray:
-    """The largest centred part of ``rgb`` with the aspect of ``box`` (what a crop fit shows),
-    as a view: the resize reads only those pixels."""
-    height, width = rgb.shape[:2]
-    w = min(width, round(height * box[0] / box[1]))
-    h = min(height, round(width * box[1] / box[0]))
-    left, top = (width - w) // 2, (height - h) // 2
-    return rgb[top : top + h, left : left + w]
-
-
 def _write_jpeg(rgb: np.ndarray, path: Path) -> None:
     # A fresh encode with no EXIF, XMP or ICC: nothing of the upload survives but pixels.
     Image.fromarray(rgb).save(path, "JPEG", quality=JPEG_QUALITY, subsampling=0)
@@ -274,7 +265,7 @@ def ingest_photo(
                 ImageOps.exif_transpose(im, in_place=True)
                 rgb = np.asarray(_to_rgb(im))
             keep = (round(box[0] * spare), round(box[1] * spare))
-            rgb = _shrink(_aspect_crop(rgb, box) if cropped else rgb, fit, keep)
+            rgb = _shrink(centre_crop(rgb, *box) if cropped else rgb, fit, keep)
         except (OSError, SyntaxError, ValueError) as exc:
             raise InvalidMedia(
                 f"{_name(src)}: the photo is damaged or incomplete and cannot be decoded ({exc})"

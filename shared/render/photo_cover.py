@@ -55,8 +55,9 @@ def _resized(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     return cv2.resize(rgb, (width, height), interpolation=method)
 
 
-def _centre_crop(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The largest centred part of ``rgb`` with the aspect of width x height (FFmpeg's crop)."""
+def centre_crop(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The largest centred part of ``rgb`` with the aspect of width x height (FFmpeg's crop),
+    as a view: whatever reads it next reads only those pixels."""
     ih, iw = rgb.shape[:2]
     cw, ch = int(min(iw, ih * width / height)), int(min(ih, iw * height / width))
     x, y = (iw - cw) // 2, (ih - ch) // 2
@@ -66,7 +67,7 @@ def _centre_crop(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
 def _blur_fit(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
     """The whole photo over a blurred, darkened fill of itself, width x height."""
     sw, sh = _even(width / BLUR_DOWNSCALE), _even(height / BLUR_DOWNSCALE)
-    small = _resized(_centre_crop(rgb, sw, sh), sw, sh)
+    small = _resized(centre_crop(rgb, sw, sh), sw, sh)
     fill = cv2.GaussianBlur(small, (0, 0), BLUR_SIGMA)
     fill = cv2.subtract(fill, np.full_like(fill, _FILL_SHIFT))
     canvas = cv2.resize(fill, (width, height), interpolation=cv2.INTER_CUBIC)
@@ -84,7 +85,7 @@ def _fitted(
     """``rgb`` fitted into width x height, a size of about the ``aspect`` of the output: the
     crop keeps that exact aspect (a cover's even rounding must not crop a column more)."""
     if fit is Fit.CROP:
-        return _resized(_centre_crop(rgb, *aspect), width, height)
+        return _resized(centre_crop(rgb, *aspect), width, height)
     return _blur_fit(rgb, width, height)
 
 
