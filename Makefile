@@ -3,44 +3,64 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+WEB_STAMP := web/node_modules/.installed
 
-.PHONY: setup demo test test-fast lint format bench dev clean
+.PHONY: setup demo test test-fast lint format bench bench-editor dev clean web
 
+# The gpu extra (torch, the CPU build on these machines; diffusers; transformers) too: the model
+# links' tests run their real pipelines with tiny weights.
 $(STAMP): pyproject.toml
+	@scripts/install-system-deps
 	@scripts/check-prereqs
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,gpu]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# The web editor's toolchain (esbuild, tsc) and its bundle, web/dist/app.js.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund && npm run build
+	@touch $(WEB_STAMP)
+
+setup: $(STAMP) $(WEB_STAMP)
+
+# Rebuild the editor's bundle after changing web/src/.
+web: $(WEB_STAMP)
+	cd web && npm run build
 
 demo: setup
 	$(VENV)/bin/createstudio demo
 
-dev: setup
+dev: setup web
 	$(VENV)/bin/createstudio dev
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	cd web && npm run check
 
 format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Every test: unit, emulator, FFmpeg and slow suites.
-test: lint
+# Every test: unit, emulator, FFmpeg, browser and slow suites (the bundle rebuilt first).
+test: lint web
+	cd web && npm test
 	$(VENV)/bin/pytest
 
 # Seconds: the pure core only (no emulators, no FFmpeg).
 test-fast: setup
+	cd web && npm test
 	$(VENV)/bin/pytest -m "not emulator and not ffmpeg and not slow"
 
 bench: setup
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) bench/render.py
 
+# Frame times in the editor while dragging, scrubbing and playing (docs/performance.md).
+bench-editor: setup web
+	$(PY) bench/editor.py
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules web/dist

@@ -20,7 +20,9 @@ import pillow_heif
 from PIL import Image, ImageDraw, ImageFilter
 
 # The voice and music makers are the pipeline's own offline last links.
-from shared.pipeline.offline_audio import make_voice, procedural_music, write_wav
+from shared.pipeline.offline_audio import procedural_music, write_wav
+from shared.voice.chain import espeak_voice
+from shared.voice.spoken import write_voice_file
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "media" / "generated"
@@ -213,7 +215,7 @@ def make_all(out: Path, force: bool = False) -> list[Path]:
         "interior.heic": lambda p: draw_photo(5, 1600, 1200).save(p, "HEIF", quality=80),
         "logo.png": lambda p: draw_logo(800).save(p, "PNG"),
         "music.wav": lambda p: write_wav(p, procedural_music(24.0)),
-        "voice.wav": lambda p: print(f"  voice: {make_voice(VOICE_TEXT, p)}"),
+        "voice.wav": lambda p: write_voice_file(espeak_voice(VOICE_TEXT), p),
     }
     written = []
     for name, make in jobs.items():

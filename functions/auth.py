@@ -43,7 +43,11 @@ def _logout(call: Call) -> flask.Response:
 
 
 def _me(call: Call) -> flask.Response:
-    return json_response({"uid": call.uid()})
+    # The Firestore access too: an editor reloaded with a live session watches its jobs again.
+    uid = call.uid()
+    return json_response(
+        {"uid": uid, "firestore": firestore_access(call.deps.settings, uid, call.now)}
+    )
 
 
 ROUTES = [

@@ -57,7 +57,7 @@ def describe(worker: str, started_at: datetime) -> Heartbeat:
 
 def build_loop(ports: PipelineServices, worker: str, pull_timeout_s: float = 5.0) -> WorkerLoop:
     executors: dict[TaskKind, Executor] = {
-        TaskKind.VOICE: VoiceExecutor(ports.renders),
+        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings),
         TaskKind.MUSIC: MusicExecutor(ports.renders),
         TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
     }

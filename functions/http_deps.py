@@ -9,6 +9,7 @@ import flask
 
 from shared.adapters.clients import GoogleClients
 from shared.adapters.firestore_media import FirestoreMediaLibrary
+from shared.adapters.firestore_projects import FirestoreProjectStore
 from shared.adapters.gcs_blobs import GcsBlobStore
 from shared.auth.cookies import session_key
 from shared.auth.service import Auth
@@ -17,6 +18,7 @@ from shared.auth.throttle import FirestoreLoginThrottle
 from shared.auth.users import FirestoreUserStore
 from shared.library.service import Library
 from shared.pipeline.services import PipelineServices, bootstrap
+from shared.projects.service import Projects
 from shared.settings import Settings
 
 
@@ -60,6 +62,13 @@ def deps() -> Deps:
         library=Library(media, GcsBlobStore.from_clients(clients, settings.media_bucket)),
         renders=GcsBlobStore.from_clients(clients, settings.renders_bucket),
     )
+
+
+@functools.cache
+def drafts() -> Projects:
+    """The editor's drafts (shared/projects)."""
+    d = deps()
+    return Projects(FirestoreProjectStore(d.clients.firestore), d.library.media)
 
 
 @functools.cache

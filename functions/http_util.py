@@ -20,6 +20,7 @@ import flask
 import requests
 from google.api_core import exceptions as gexc
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException
 
 from functions.http_deps import Deps, deps
 from shared.auth.cookies import COOKIE_NAME
@@ -30,6 +31,7 @@ from shared.errors import (
     TooManyRequests,
     TransientError,
 )
+from shared.settings import Settings
 from shared.timeline.validate import describe
 
 log = logging.getLogger(__name__)
@@ -85,9 +87,13 @@ class Route:
 
 
 def route(method: str, path: str, handler: Handler) -> Route:
-    """``path`` relative to the function's prefix; ``{name}`` matches one id segment."""
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[A-Za-z0-9_-]{1,128})", path)
-    return Route(method, re.compile(f"^{regex}$"), handler)
+    """``path`` relative to the function's prefix; ``{name}`` matches one id segment.
+
+    An id never starts with "__" (Firestore reserves such ids); the path ends at ``\\Z``, since
+    ``$`` would also match before a final newline.
+    """
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>(?!__)[A-Za-z0-9_-]{1,128})", path)
+    return Route(method, re.compile(f"^{regex}\\Z"), handler)
 
 
 def json_response(
@@ -108,6 +114,16 @@ def error_response(exc: AppError) -> flask.Response:
     if isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after_s)
     return json_response(exc.to_dict(), exc.http_status, headers)
+
+
+def http_error(exc: HTTPException) -> flask.Response:
+    """Werkzeug's own refusals, before any route runs (a path its router cannot read, such as
+    one with a newline), as JSON like every other answer."""
+    status = exc.code or 500
+    code = "not_found" if status == 404 else "invalid_request" if status < 500 else "internal"
+    return json_response(
+        {"error": code, "message": f"{exc.name}: no route for this request"}, status
+    )
 
 
 def _refuse_constant(name: str) -> Any:
@@ -131,28 +147,26 @@ def parse_body(request: flask.Request, model: type[Model], max_bytes: int) -> Mo
     if not isinstance(data, dict):
         raise InvalidRequest("the request body must be a JSON object")
     try:
-        return model.model_validate(data)
+        # Strict, from the JSON text: a number must be a JSON number ("3000" and true are
+        # refused), while enums still come as strings.
+        return model.model_validate_json(raw or b"{}", strict=True)
     except ValidationError as exc:
         raise InvalidRequest(f"invalid request: {describe(exc)}") from None
 
 
-def _own_origins(request: flask.Request) -> set[str]:
-    """This API's origin: as reached, and as the browser saw it behind Hosting rewrites (the
-    front end sets X-Forwarded-Host; a page elsewhere cannot, without a preflight we refuse)."""
-    origins = {request.host_url.rstrip("/")}
-    forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
-    if forwarded:
-        origins.add(f"https://{forwarded}")
-    return origins
+def _own_origins(request: flask.Request, settings: Settings) -> set[str]:
+    """This API's origin as reached, and the public origins the deployment names (the Hosting
+    domains, CS_ALLOWED_ORIGINS). X-Forwarded-Host is never trusted: any client can send it."""
+    return {request.host_url.rstrip("/"), *settings.allowed_origins}
 
 
-def _check_cross_site(request: flask.Request) -> None:
+def check_cross_site(request: flask.Request, settings: Settings) -> None:
     if request.method not in _STATE_CHANGING:
         return
     if request.headers.get("Sec-Fetch-Site", "same-origin") == "cross-site":
         raise CrossSiteRequest("cross-site requests are refused")
     origin = request.headers.get("Origin")
-    if origin is not None and origin not in _own_origins(request):
+    if origin is not None and origin not in _own_origins(request, settings):
         raise CrossSiteRequest(f"requests from {origin[:100]} are refused")
     if request.mimetype != "application/json":
         raise UnsupportedMediaType(
@@ -176,8 +190,9 @@ def dispatch(request: flask.Request, prefix: str, routes: Sequence[Route]) -> fl
                 continue
             allowed.append(candidate.method)
             if candidate.method == request.method:
-                _check_cross_site(request)
-                call = Call(request, deps(), found.groupdict(), datetime.now(UTC))
+                services = deps()
+                check_cross_site(request, services.settings)
+                call = Call(request, services, found.groupdict(), datetime.now(UTC))
                 return candidate.handler(call)
         if allowed:
             return json_response(
@@ -193,3 +208,6 @@ def dispatch(request: flask.Request, prefix: str, routes: Sequence[Route]) -> fl
         if exc.http_status >= 500:
             log.error("request failed", extra={"path": path, "error": str(exc)})
         return error_response(exc)
+    except Exception:  # a bug: logged whole, answered in JSON without the details
+        log.exception("request crashed", extra={"path": path[:200], "method": request.method})
+        return error_response(AppError("something went wrong on our side; try again later"))

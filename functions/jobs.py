@@ -1,4 +1,4 @@
-"""HTTP function ``jobs``: create, list, get, cancel / pause / resume, rate and comment.
+"""HTTP function ``jobs``: create, list, get, delete, cancel / pause / resume, rate, comment.
 
 Every route acts as the signed-in user; another user's job answers 404 like a missing one.
 """
@@ -6,6 +6,7 @@ Every route acts as the signed-in user; another user's job answers 404 like a mi
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -15,26 +16,29 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http_deps import pipeline
 from functions.http_util import Call, dispatch, json_response, route
+from functions.storage_links import browser_link
 from shared.jobs import EnginePreference, Job
 from shared.library.sources import check_sources
-from shared.pipeline import services
+from shared.pipeline import job_deletion, services
+from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
+from shared.plain_text import Lines, OneLine
 from shared.timeline import parse_timeline
 from shared.timeline.model import MAX_SCRIPT_CHARS
 from shared.timeline.validate import MAX_TIMELINE_BYTES
 
-_ID = r"^[A-Za-z0-9_-]+$"
-_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
-_TEXT = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"  # newlines and tabs allowed
+_ID = r"^[A-Za-z0-9_-]+$"  # pydantic's (Rust) regex: "$" is the very end, not before a "\n"
 
 
 class CreateJobBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    brand_name: str = Field(min_length=1, max_length=200, pattern=_NO_CONTROL)
+    brand_name: OneLine = Field(min_length=1, max_length=200)
     timeline: dict[str, Any]
     engine: EnginePreference = EnginePreference.AUTO
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=_ID)
-    script: str | None = Field(default=None, max_length=MAX_SCRIPT_CHARS, pattern=_TEXT)
+    script: Lines | None = Field(default=None, max_length=MAX_SCRIPT_CHARS)
+    voice: VoiceOptions | None = None  # for the voice made from ``script``
+    music: MusicOptions | None = None  # for the music made when the timeline has none
 
 
 class RatingBody(BaseModel):
@@ -44,7 +48,7 @@ class RatingBody(BaseModel):
 
 class CommentBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    comment: str = Field(max_length=2000, pattern=_TEXT)
+    comment: Lines = Field(max_length=2000)
 
 
 def job_json(call: Call, job: Job, *, full: bool) -> dict[str, Any]:
@@ -60,7 +64,8 @@ def job_json(call: Call, job: Job, *, full: bool) -> dict[str, Any]:
             prefix = f"gs://{renders.bucket}/"
             if uri and uri.startswith(prefix):
                 name = uri.removeprefix(prefix)
-                links[key] = renders.signed_get_url(name, download_name=f"{job.job_id}-{key[:-4]}")
+                url = renders.signed_get_url(name, download_name=f"{job.job_id}-{key[:-4]}")
+                links[key] = browser_link(call, url)
         body["download"] = links
     return body
 
@@ -70,6 +75,12 @@ def _job_id(uid: str, idempotency_key: str | None) -> str:
         return uuid.uuid4().hex
     # Per user: the same key from two users makes two jobs.
     return hashlib.sha256(f"{uid}\x00{idempotency_key}".encode()).hexdigest()[:32]
+
+
+def _request_hash(body: BaseModel) -> str:
+    """The body's fingerprint: a retry with the same Idempotency-Key must send the same body."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _create(call: Call) -> flask.Response:
@@ -82,6 +93,8 @@ def _create(call: Call) -> flask.Response:
         uid=uid, brand_name=body.brand_name, timeline=timeline, engine=body.engine,
         job_id=_job_id(uid, body.idempotency_key), jobs=ports.jobs, pipelines=ports.pipelines,
         bus=ports.bus, settings=ports.settings, now=call.now, script=body.script,
+        voice=body.voice, music=body.music,
+        request_hash=_request_hash(body),
     )  # fmt: skip
     return json_response({"job": job_json(call, job, full=False)}, 202)
 
@@ -135,10 +148,16 @@ def _comment(call: Call) -> flask.Response:
     return json_response({"job": job_json(call, job, full=False)})
 
 
+def _delete(call: Call) -> flask.Response:
+    job_deletion.delete_job(job_id=call.params["job_id"], uid=call.uid(), ports=pipeline())
+    return json_response({"deleted": call.params["job_id"]})
+
+
 ROUTES = [
     route("POST", "/", _create),
     route("GET", "/", _list),
     route("GET", "/{job_id}", _get),
+    route("DELETE", "/{job_id}", _delete),
     route("POST", "/{job_id}/cancel", _control("cancel")),
     route("POST", "/{job_id}/pause", _control("pause")),
     route("POST", "/{job_id}/resume", _control("resume")),

@@ -9,23 +9,34 @@ import functions_framework
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http_util import Call, dispatch, json_response, route
+from functions.storage_links import browser_link
 from shared.pipeline.media_item import MediaItem, MediaStatus
+from shared.plain_text import OneLine
 
 
 class UploadBody(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    filename: str = Field(min_length=1, max_length=255)
+    filename: OneLine = Field(min_length=1, max_length=255)
     content_type: str = Field(min_length=1, max_length=100)
     size_bytes: int = Field(strict=True)
 
 
 def media_json(call: Call, item: MediaItem) -> dict[str, Any]:
-    """The item as the editor sees it: a short-lived link when ready, no object name."""
-    body = item.model_dump(mode="json", exclude={"object_name"})
+    """The item as the editor sees it: short-lived links when ready, no object names."""
+    body = item.model_dump(
+        mode="json", exclude={"object_name", "thumb_object_name", "preview_object_name"}
+    )
     body["source"] = item.source
     if item.status is MediaStatus.READY:
-        body["url"] = call.deps.library.blobs.signed_get_url(item.object_name)
+        blobs = call.deps.library.blobs
+        for key, name in (
+            ("url", item.object_name),
+            ("thumb_url", item.thumb_object_name),
+            ("preview_url", item.preview_object_name),
+        ):
+            if name:
+                body[key] = browser_link(call, blobs.signed_get_url(name))
     return body
 
 
@@ -36,7 +47,7 @@ def _request_upload(call: Call) -> flask.Response:
         uid, body.filename, body.content_type, body.size_bytes, call.now
     )
     signed = {
-        "url": upload.url,
+        "url": browser_link(call, upload.url),
         "method": upload.method,
         "headers": dict(upload.headers),
         "expires_at": upload.expires_at.isoformat(),

@@ -23,7 +23,7 @@ def default_worker_id() -> str:
 def build_loop(ports: PipelineServices, worker_id: str, pull_timeout_s: float = 5.0) -> WorkerLoop:
     caps = detect(ports.settings.models_dir)
     executors: dict[TaskKind, Executor] = {
-        TaskKind.VOICE: VoiceExecutor(ports.renders),
+        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings),
         TaskKind.MUSIC: MusicExecutor(ports.renders),
         TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
     }

@@ -9,10 +9,11 @@ AppError                      500, retry
 ├── TooManyRequests           429, no retry now: try again after ``retry_after_s``
 ├── NotFound                  404, no retry (also what another user's object looks like)
 ├── Conflict                  409, no retry (idempotent no-op for a redelivered message)
-│   └── InvalidTransition     409, the job state machine refused a change
+│   ├── InvalidTransition     409, the job state machine refused a change
+│   └── IdempotencyKeyReused  409, a key sent again with a different body
 ├── TransientError            503, retry (nack): a dependency is down or contended
 ├── Cancelled                 the job was cancelled while work ran; ack, nothing to retry
-└── RenderFailed              500; carries the tail of FFmpeg's stderr
+└── RenderFailed              500; says what failed in words, carries FFmpeg's stderr tail apart
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
 class TransientError(AppError):
     http_status = 503
     retryable = True
@@ -99,11 +104,13 @@ class Cancelled(AppError):
 
 
 class RenderFailed(AppError):
+    """``message`` says what failed, in words; FFmpeg's ``stderr_tail`` is for the logs only
+    (it holds paths and memory addresses no user should see)."""
+
     code = "render_failed"
     retryable = True
 
     def __init__(self, message: str, stderr_tail: str = "", returncode: int | None = None) -> None:
-        full = f"{message}\n{stderr_tail}".rstrip() if stderr_tail else message
-        super().__init__(full)
+        super().__init__(message)
         self.stderr_tail = stderr_tail
         self.returncode = returncode

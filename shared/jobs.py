@@ -83,6 +83,8 @@ class Job(BaseModel):
     updated_at: datetime
     completed_at: datetime | None = None
     timeline: dict[str, Any] | None = None
+    # sha256 of the creating request's canonical body: a reused idempotency key must match it.
+    request_hash: str | None = None
 
 
 class Start(BaseModel):

@@ -7,6 +7,7 @@ which runs shared.jobs.transition atomically, so no caller can write a status di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,12 +20,20 @@ from shared.errors import InvalidRequest
 from shared.jobs import Job, JobEvent
 
 MAX_PAGE_SIZE = 100
+# A page cursor is a job id: never a path ("a/b", ".."), nor an id Firestore reserves ("__x__").
+_CURSOR = re.compile(r"(?!__)[A-Za-z0-9_-]{1,128}")
 
 
 def check_page_size(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE_SIZE}, not {limit}")
     return limit
+
+
+def check_cursor(cursor: str) -> str:
+    if not _CURSOR.fullmatch(cursor):
+        raise InvalidRequest(f"cursor {cursor[:100]!r} is not a page cursor of this user")
+    return cursor
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class JobStore(Protocol):
 
     def list_for_user(self, uid: str, limit: int = 20, cursor: str | None = None) -> JobPage:
         """The user's jobs, newest first; pass the previous page's ``next_cursor`` to go on."""
+        ...
+
+    def delete(self, job_id: str) -> None:
+        """Remove the job's document (absent already: no error); callers check it has ended."""
         ...
 
     def apply(self, job_id: str, event: JobEvent, expected_attempt: int | None = None) -> Job:
@@ -133,6 +146,10 @@ class BlobStore(Protocol):
         ...
 
     def exists(self, name: str) -> bool: ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object whose name starts with ``prefix``; how many there were."""
+        ...
 
     def signed_put_url(
         self, name: str, content_type: str, size_bytes: int, ttl_s: int | None = None

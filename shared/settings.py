@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,66 @@ def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
     raise ConfigError(f"{key}={raw!r} is not a boolean (use 1/0, true/false)")
 
 
+def _voices(env: Mapping[str, str], key: str) -> tuple[tuple[str, str], ...]:
+    """``"id:Name,id2:Name 2"`` as ((id, name), ...)."""
+    pairs = []
+    for entry in filter(None, (e.strip() for e in (_opt(env, key) or "").split(","))):
+        voice_id, _, name = entry.partition(":")
+        if not voice_id.strip().isalnum() or not name.strip():
+            raise ConfigError(f"{key}: {entry!r} is not voice_id:Name")
+        pairs.append((voice_id.strip(), name.strip()))
+    return tuple(pairs)
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
+
+
+def _origins(env: Mapping[str, str], key: str) -> tuple[str, ...]:
+    """``"https://a.web.app,https://b.example"``: origins as a browser sends them (no path)."""
+    origins = []
+    for entry in filter(None, (e.strip().rstrip("/") for e in (_opt(env, key) or "").split(","))):
+        if not _ORIGIN.fullmatch(entry):
+            raise ConfigError(f"{key}: {entry!r} is not an origin like https://studio.example")
+        origins.append(entry)
+    return tuple(origins)
+
+
+@dataclass(frozen=True)
+class ImagerySettings:
+    """AI stills and clips (shared/imagery): SDXL / Wan on a GPU box, Gemini image, Veo."""
+
+    sdxl_steps: int = 30
+    wan_steps: int = 30
+    image_long_edge: int = 1344  # SDXL output, rounded to 16 px per side
+    clip_long_edge: int = 832  # Wan 480p output
+    gemini_image_model: str = "gemini-2.5-flash-image"
+    gemini_image_timeout_ms: int = 60_000
+    veo_model: str | None = None  # None: Veo is off (it needs Vertex AI and its quota)
+    vertex_location: str = "us-central1"
+    veo_base_url: str | None = None  # tests only: a local server speaking Vertex's protocol
+    # A fixed OAuth token instead of ADC (dev, tests); None: application default credentials.
+    veo_access_token: Secret | None = None
+    veo_poll_ms: int = 10_000
+    veo_deadline_s: int = 420
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ImagerySettings:
+        return cls(
+            sdxl_steps=_int(env, "CS_SDXL_STEPS", 30),
+            wan_steps=_int(env, "CS_WAN_STEPS", 30),
+            image_long_edge=_int(env, "CS_AI_IMAGE_EDGE", 1344),
+            clip_long_edge=_int(env, "CS_AI_CLIP_EDGE", 832),
+            gemini_image_model=_opt(env, "CS_GEMINI_IMAGE_MODEL") or "gemini-2.5-flash-image",
+            gemini_image_timeout_ms=_int(env, "CS_GEMINI_IMAGE_TIMEOUT_MS", 60_000),
+            veo_model=_opt(env, "CS_VEO_MODEL"),
+            vertex_location=_opt(env, "CS_VERTEX_LOCATION") or "us-central1",
+            veo_base_url=_opt(env, "CS_VEO_BASE_URL"),
+            veo_access_token=_secret(env, "CS_VEO_ACCESS_TOKEN"),
+            veo_poll_ms=_int(env, "CS_VEO_POLL_MS", 10_000),
+            veo_deadline_s=_int(env, "CS_VEO_DEADLINE_S", 420),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable. Emulator hosts unset means real Google Cloud."""
@@ -77,6 +138,9 @@ class Settings:
     storage_emulator_host: str | None = None
     local_mode: bool = False
     log_level: str = "INFO"
+    # Public origins the browser sees besides the one a request reached (Hosting's domains): the
+    # CSRF Origin check accepts these; it never trusts a client's X-Forwarded-Host.
+    allowed_origins: tuple[str, ...] = ()
     work_dir: Path = field(default_factory=lambda: Path("/tmp/createstudio"))
     models_dir: Path | None = None
     signing_key_file: Path | None = None
@@ -84,7 +148,22 @@ class Settings:
     max_upload_bytes: int = 50 * 1024 * 1024
     gemini_api_key: Secret | None = None
     elevenlabs_api_key: Secret | None = None
+    # The voice chain: ElevenLabs (when keyed), then espeak-ng. Voices: (voice id, name) pairs.
+    elevenlabs_base_url: str | None = None  # tests only: a local server speaking ElevenLabs'
+    elevenlabs_model: str = "eleven_multilingual_v2"
+    elevenlabs_voices: tuple[tuple[str, str], ...] = ()
+    elevenlabs_timeout_s: int = 30
     session_secret: Secret | None = None
+    # The ad-script chain (shared/scripts): Ollama, then Gemini, then the offline template writer.
+    ollama_host: str | None = None
+    ollama_model: str = "llama3.1:8b"
+    ollama_timeout_s: int = 5
+    gemini_model: str = "gemini-3.8-flash"
+    gemini_base_url: str | None = None  # tests only: a local server speaking Gemini's protocol
+    gemini_timeout_ms: int = 5000
+    script_deadline_s: int = 8
+    script_rate_per_hour: int = 30
+    imagery: ImagerySettings = field(default_factory=ImagerySettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -104,6 +183,7 @@ class Settings:
             storage_emulator_host=_opt(env, "STORAGE_EMULATOR_HOST"),
             local_mode=_bool(env, "CS_LOCAL", False),
             log_level=(_opt(env, "CS_LOG_LEVEL") or "INFO").upper(),
+            allowed_origins=_origins(env, "CS_ALLOWED_ORIGINS"),
             work_dir=Path(_opt(env, "CS_WORK_DIR") or "/tmp/createstudio"),
             models_dir=Path(models_dir) if models_dir else None,
             signing_key_file=Path(key_file) if key_file else None,
@@ -111,7 +191,20 @@ class Settings:
             max_upload_bytes=_int(env, "CS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
             gemini_api_key=_secret(env, "GEMINI_API_KEY"),
             elevenlabs_api_key=_secret(env, "ELEVENLABS_API_KEY"),
+            elevenlabs_base_url=_opt(env, "CS_ELEVENLABS_BASE_URL"),
+            elevenlabs_model=_opt(env, "CS_ELEVENLABS_MODEL") or "eleven_multilingual_v2",
+            elevenlabs_voices=_voices(env, "CS_ELEVENLABS_VOICES"),
+            elevenlabs_timeout_s=_int(env, "CS_ELEVENLABS_TIMEOUT_S", 30),
             session_secret=_secret(env, "CS_SESSION_SECRET"),
+            ollama_host=_opt(env, "CS_OLLAMA_HOST"),
+            ollama_model=_opt(env, "CS_OLLAMA_MODEL") or "llama3.1:8b",
+            ollama_timeout_s=_int(env, "CS_OLLAMA_TIMEOUT_S", 5),
+            gemini_model=_opt(env, "CS_GEMINI_MODEL") or "gemini-3.8-flash",
+            gemini_base_url=_opt(env, "CS_GEMINI_BASE_URL"),
+            gemini_timeout_ms=_int(env, "CS_GEMINI_TIMEOUT_MS", 5000),
+            script_deadline_s=_int(env, "CS_SCRIPT_DEADLINE_S", 8),
+            script_rate_per_hour=_int(env, "CS_SCRIPT_RATE_PER_HOUR", 30),
+            imagery=ImagerySettings.from_env(env),
         )
 
     def topic(self, name: str) -> str:

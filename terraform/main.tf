@@ -71,10 +71,12 @@ resource "google_storage_bucket" "media" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
 
+  # The editor PUTs uploads with the headers the signed URL binds, and draws previews into a
+  # canvas (crossorigin="anonymous"), so both need the editor's origin here.
   cors {
     origin          = var.editor_origins
     method          = ["PUT", "GET"]
-    response_header = ["Content-Type"]
+    response_header = ["Content-Type", "x-goog-content-length-range"]
     max_age_seconds = 3600
   }
 }
@@ -146,6 +148,20 @@ resource "google_storage_bucket_iam_member" "gpu_worker_renders" {
 }
 
 # JobStore.list_for_user: a user's jobs, newest first.
+# The editor's draft list: a user's projects, last saved first.
+resource "google_firestore_index" "projects_by_user" {
+  collection = "projects"
+  fields {
+    field_path = "uid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updated_at"
+    order      = "DESCENDING"
+  }
+  depends_on = [google_firestore_database.default]
+}
+
 resource "google_firestore_index" "jobs_by_user" {
   collection = "jobs"
   fields {

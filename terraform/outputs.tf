@@ -5,6 +5,8 @@ output "env" {
     CS_TOPIC_PREFIX      = var.topic_prefix
     CS_MEDIA_BUCKET      = google_storage_bucket.media.name
     CS_RENDERS_BUCKET    = google_storage_bucket.renders.name
+    # The editor's public origins (Firebase Hosting's default domains) for the CSRF Origin check.
+    CS_ALLOWED_ORIGINS = "https://${var.project_id}.web.app,https://${var.project_id}.firebaseapp.com"
   }
 }
 

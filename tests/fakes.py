@@ -70,6 +70,10 @@ class InMemoryJobStore:
         more = len(mine) > start + limit
         return JobPage(jobs=page, next_cursor=page[-1].job_id if more else None)
 
+    def delete(self, job_id: str) -> None:
+        with self._lock:
+            self.jobs.pop(job_id, None)
+
     def apply(self, job_id: str, event: JobEvent, expected_attempt: int | None = None) -> Job:
         return self._change(
             job_id, lambda job: apply_event(job, event, self._clock(), expected_attempt)
@@ -209,6 +213,12 @@ class InMemoryBlobStore:
 
     def exists(self, name: str) -> bool:
         return name in self.objects
+
+    def delete_prefix(self, prefix: str) -> int:
+        names = [name for name in self.objects if name.startswith(prefix)]
+        for name in names:
+            del self.objects[name]
+        return len(names)
 
     def signed_put_url(
         self, name: str, content_type: str, size_bytes: int, ttl_s: int | None = None

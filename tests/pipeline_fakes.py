@@ -53,6 +53,10 @@ class InMemoryPipelineStore:
     def live(self) -> list[Pipeline]:
         return [p for p in self.pipelines.values() if p.live]
 
+    def delete(self, job_id: str) -> None:
+        with self._lock:
+            self.pipelines.pop(job_id, None)
+
 
 class InMemoryWorkerRegistry:
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:

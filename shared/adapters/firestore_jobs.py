@@ -21,7 +21,7 @@ from google.cloud.firestore_v1 import FieldFilter
 
 from shared.errors import Conflict, InvalidRequest, NotFound, TransientError
 from shared.jobs import Job, JobEvent, apply_event, with_feedback
-from shared.ports import JobPage, check_page_size
+from shared.ports import JobPage, check_cursor, check_page_size
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class FirestoreJobStore:
         )
         with firestore_errors(f"listing jobs of {uid}"):
             if cursor is not None:
-                after = self._jobs.document(cursor).get()
+                after = self._jobs.document(check_cursor(cursor)).get()
                 if not after.exists or after.get("uid") != uid:
                     raise InvalidRequest(f"cursor {cursor!r} is not a page cursor of this user")
                 query = query.start_after(after)
@@ -128,6 +128,11 @@ class FirestoreJobStore:
         jobs = tuple(job_from_doc(d.to_dict()) for d in docs[:limit])
         next_cursor = jobs[-1].job_id if len(docs) > limit else None
         return JobPage(jobs=jobs, next_cursor=next_cursor)
+
+    def delete(self, job_id: str) -> None:
+        with firestore_errors(f"deleting job {job_id}"):
+            self._jobs.document(job_id).delete()
+        log.info("job deleted", extra={"job_id": job_id})
 
     def apply(self, job_id: str, event: JobEvent, expected_attempt: int | None = None) -> Job:
         job = self._change(

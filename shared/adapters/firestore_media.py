@@ -59,6 +59,13 @@ class FirestoreMediaLibrary:
             self._docs.document(item.media_id).set(_to_doc(ready))
         return ready
 
+    def mark_failed(self, item: MediaItem, error: str) -> MediaItem:
+        """An AI-made item that could not be made: kept, with why, for the person to see."""
+        failed = item.model_copy(update={"status": MediaStatus.FAILED, "error": error[:4000]})
+        with firestore_errors(f"marking media {item.media_id} failed"):
+            self._docs.document(item.media_id).set(_to_doc(failed))
+        return failed
+
     def list_for_user(self, uid: str, limit: int = 500) -> list[MediaItem]:
         """The user's items, newest first (production index: uid ASC, created_at DESC)."""
         query = (

@@ -84,6 +84,10 @@ class FirestorePipelineStore:
             )
         return updated
 
+    def delete(self, job_id: str) -> None:
+        with firestore_errors(f"deleting the task graph of job {job_id}"):
+            self._docs.document(job_id).delete()
+
     def live(self) -> list[Pipeline]:
         query = self._docs.where(filter=FieldFilter("live", "==", True)).where(
             filter=FieldFilter(DEPLOYMENT, "==", self._deployment)

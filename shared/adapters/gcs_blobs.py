@@ -132,6 +132,17 @@ class GcsBlobStore:
         with contextlib.suppress(NotFound), _translated_errors(f"deleting {self.uri(name)}"):
             self._bucket.blob(check_object_name(name)).delete()
 
+    def delete_prefix(self, prefix: str) -> int:
+        check_object_name(prefix)
+        if not prefix.endswith("/"):
+            raise InvalidRequest(f"prefix {prefix!r} must name a folder (end in /)")
+        with _translated_errors(f"deleting {self.uri(prefix)}*"):
+            blobs = list(self._bucket.list_blobs(prefix=prefix, timeout=60))
+            for blob in blobs:
+                with contextlib.suppress(gexc.NotFound):
+                    blob.delete(timeout=60)
+        return len(blobs)
+
     def exists(self, name: str) -> bool:
         with _translated_errors(f"checking {self.uri(name)}"):
             found: bool = self._bucket.blob(check_object_name(name)).exists()

@@ -1,13 +1,15 @@
 """The auth use cases: add a user, log in, check a session, log out.
 
-Failures are deliberately vague ("invalid user name or password", same status and similar time
-for unknown users) and never log the password. Every login mints a fresh session id, so a
+Failures are deliberately vague ("invalid user name or password", same status and the same
+Argon2 work for a malformed name, an unknown user and a wrong password) and never log the
+password. Every login mints a fresh session id, so a
 session id planted before login (fixation) is worthless.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,15 +46,18 @@ class Auth:
     sessions: FirestoreSessionStore
     throttle: FirestoreLoginThrottle
     key: bytes
+    # The password check; every failed path runs it once, so timing tells no path from another.
+    verify: Callable[[str | None, str], bool] = verify_password
 
     def login(self, name: str, password: str, address: str, now: datetime) -> LoggedIn:
         try:
             uid = normalise_name(name)
         except InvalidRequest:
+            self.verify(None, password)  # against the dummy hash: as slow as a wrong password
             raise Unauthenticated(_BAD_CREDENTIALS) from None
         self.throttle.check(uid, address, now)
         user = self.users.find(uid)
-        if not verify_password(user.password_hash if user else None, password) or user is None:
+        if not self.verify(user.password_hash if user else None, password) or user is None:
             self.throttle.record_failure(uid, address, now)
             log.warning("sign-in refused", extra={"uid": uid, "address": address})
             raise Unauthenticated(_BAD_CREDENTIALS)

@@ -15,7 +15,14 @@ from typing import Any
 
 from tqdm import tqdm
 
-from shared.errors import AppError, Cancelled, ConfigError, InvalidRequest, NotFound
+from shared.errors import (
+    AppError,
+    Cancelled,
+    ConfigError,
+    InvalidRequest,
+    NotFound,
+    RenderFailed,
+)
 from shared.logs import configure_logging
 from shared.render.media_resolver import MediaResolver
 from shared.render.service import RenderResult, render_timeline
@@ -130,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except AppError as exc:
         print(f"render failed: {exc.message}", file=sys.stderr)
+        if isinstance(exc, RenderFailed) and exc.stderr_tail:  # the user's own terminal
+            print(f"FFmpeg said:\n{exc.stderr_tail}", file=sys.stderr)
         return EXIT_RENDER_FAILED
     except OSError as exc:  # the output or work folder cannot be written
         print(f"render failed: {exc}", file=sys.stderr)

@@ -2,8 +2,9 @@
 
 request_upload -> a pending MediaItem + a signed PUT bound to type and exact size
 register       -> download the object, validate it with shared.render.ingest, store the
-                  photo re-encoded (no metadata) or the audio as sent, mark it ready;
-                  anything refused is deleted (object and document) and never usable
+                  photo re-encoded (no metadata) with its thumbnails (thumbs/, previews/)
+                  or the audio as sent, mark it ready; anything refused is deleted
+                  (objects and document) and never usable
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from shared.library.policy import (
     check_size,
     display_name,
 )
+from shared.library.thumbnails import THUMBNAILS, make_thumbnail
 from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
 from shared.ports import BlobStore, SignedRequest
 from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo
@@ -104,6 +106,9 @@ class Library:
 
     def _discard(self, item: MediaItem) -> None:
         self.blobs.delete(item.object_name)
+        if item.kind is MediaKindName.IMAGE:  # also thumbnails a failed registration left
+            for thumb in THUMBNAILS:
+                self.blobs.delete(thumb.object_name(item.uid, item.media_id))
         self.media.delete(item.media_id)
 
     def _validate_and_store(self, item: MediaItem, tmp: Path) -> MediaItem:
@@ -134,11 +139,18 @@ class Library:
             raise InvalidMedia(f"{item.filename}: the file is {found}, not {item.content_type}")
         stored = Path(info.path)
         name = f"library/{item.uid}/{item.media_id}.jpg"
+        thumbs = {}
+        for thumb in THUMBNAILS:
+            small = make_thumbnail(stored, thumb.edge, tmp / f"{thumb.folder}.jpg")
+            thumbs[thumb.folder] = thumb.object_name(item.uid, item.media_id)
+            self.blobs.upload_file(thumbs[thumb.folder], small, "image/jpeg")
         self.blobs.upload_file(name, stored, "image/jpeg")
         self.blobs.delete(item.object_name)
         return self.media.mark_ready(
             item,
             object_name=name,
+            thumb_object_name=thumbs["thumbs"],
+            preview_object_name=thumbs["previews"],
             content_type="image/jpeg",
             size_bytes=stored.stat().st_size,
             width=info.width,

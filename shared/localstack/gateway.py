@@ -3,7 +3,11 @@
     /api/auth/*    -> function ``auth``     (functions/auth.py)
     /api/jobs*     -> function ``jobs``     (functions/jobs.py)
     /api/media*    -> function ``media``    (functions/media.py)
+    /api/scripts   -> function ``scripts``  (functions/scripts.py)
+    /api/projects* -> function ``projects`` (functions/projects.py)
     /api/status    -> function ``status``   (functions/status.py)
+    /api/voices    -> function ``voices``   (functions/voices.py)
+    /storage/*     -> the storage emulator, for the browser (shared/localstack/storage_proxy.py)
     anything else  -> web/ (index.html at /)
 
 In the cloud, Firebase Hosting serves web/ and rewrites the same /api/* paths to the functions,
@@ -16,6 +20,7 @@ run it (``create_app`` over functions/main.py), one Flask app per function.
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -27,9 +32,12 @@ import flask
 import functions_framework
 from werkzeug.serving import make_server
 
+from shared.adapters.storage_urls import PROXY_PREFIX
 from shared.localstack.net import Endpoint, http_answers
 from shared.localstack.service import Service
+from shared.localstack.storage_proxy import StorageProxy
 from shared.logs import configure_logging
+from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,10 @@ ROUTES: Mapping[str, str] = {
     "/api/auth": "auth",
     "/api/jobs": "jobs",
     "/api/media": "media",
+    "/api/scripts": "scripts",
+    "/api/projects": "projects",
     "/api/status": "status",
+    "/api/voices": "voices",
 }
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -66,6 +77,7 @@ def build_app(web_dir: Path = WEB_DIR, functions_main: Path = FUNCTIONS_MAIN) ->
         for prefix, target in ROUTES.items()
     }
     static = static_app(web_dir)
+    storage = functools.cache(lambda: StorageProxy(Settings.from_env()))  # on first use
 
     def gateway(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -73,6 +85,8 @@ def build_app(web_dir: Path = WEB_DIR, functions_main: Path = FUNCTIONS_MAIN) ->
             if path == prefix or path.startswith(prefix + "/"):
                 wsgi: Wsgi = app
                 return wsgi(environ, start_response)
+        if path.startswith(PROXY_PREFIX):
+            return storage()(environ, start_response)
         return static(environ, start_response)
 
     return gateway

@@ -2,7 +2,8 @@
 
 Each service runs in its own session, hence its own process group, and is stopped by signalling
 the whole group: the emulators' launchers (gcloud, shell scripts) leave their Java child running
-when only the launcher dies (notes §0.10), and the orphan keeps the port.
+when only the launcher dies (notes §0.10), and the orphan keeps the port. Each runs under
+lifeline.py, which takes the group down when this process dies, even of SIGKILL.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +22,9 @@ from typing import IO
 from shared.localstack import cleanup
 
 log = logging.getLogger(__name__)
+
+LIFELINE = Path(__file__).with_name("lifeline.py")
+_lifeline: tuple[int, int] | None = None  # (pid that made it, the pipe's read end)
 
 ReadinessCheck = Callable[[], bool]
 
@@ -121,9 +126,11 @@ def log_file_in(workdir: Path, name: str) -> Path:
 def _spawn(
     service: Service, workdir: Path, env: Mapping[str, str], log_file: IO[bytes]
 ) -> subprocess.Popen[bytes]:
+    argv = (sys.executable, str(LIFELINE), str(_lifeline_fd()), "--", *service.argv)
     try:
         return subprocess.Popen(
-            service.argv,
+            argv,
+            pass_fds=(_lifeline_fd(),),
             cwd=workdir,
             env=dict(env),
             stdin=subprocess.DEVNULL,
@@ -133,6 +140,16 @@ def _spawn(
         )
     except OSError as exc:
         raise ServiceStartError(f"cannot start {service.name} ({service.argv[0]}): {exc}") from exc
+
+
+def _lifeline_fd() -> int:
+    """The read end of this process's lifeline pipe. The write end stays here, never inherited
+    (os.pipe is close-on-exec), so it closes exactly when this process ends."""
+    global _lifeline
+    if _lifeline is None or _lifeline[0] != os.getpid():  # a forked child makes its own
+        read_end, _write_end = os.pipe()
+        _lifeline = (os.getpid(), read_end)
+    return _lifeline[1]
 
 
 def group_members(pgid: int) -> list[int]:

@@ -1,8 +1,10 @@
-"""What each task kind does, given its job: voice, music (offline links) and render.
+"""What each task kind does, given its job: voice (the voice chain), music (offline) and render.
 
 Results are objects in the renders bucket with deterministic names, so a redelivered task whose
-result exists is answered from it without redoing the work:
-    voice, music   work/{job_id}/voice-{hash of the script}.wav, work/{job_id}/music-{ms}.wav
+result exists is answered from it without redoing the work (and never pays for a call twice):
+    voice          work/{job_id}/voice-{hash of voice id + script}.wav, then .json (word timings,
+                   who spoke, the chain's warning; last: its presence means the voice is complete)
+    music          work/{job_id}/music-{ms}.wav
     render         renders/{job_id}/render-{attempt}.mp4 + .jpg, then .json (the manifest, last:
                    its presence means the attempt's outputs are complete)
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,13 +23,17 @@ from typing import Protocol
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
 from shared.jobs import Job
 from shared.pipeline import offline_audio
+from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.media_item import MediaStatus
 from shared.pipeline.ports import MediaLibrary
 from shared.pipeline.taskgraph import MUSIC, VOICE, Pipeline
 from shared.ports import BlobStore
 from shared.render.media_resolver import MediaResolver
 from shared.render.service import render_timeline
-from shared.timeline.model import MusicTrack, Timeline, VoiceTrack
+from shared.settings import Settings
+from shared.timeline.model import Ducking, MusicTrack, Timeline, VoiceTrack, WordTiming
+from shared.voice import chain as voice_chain
+from shared.voice.spoken import write_voice_file
 
 log = logging.getLogger(__name__)
 
@@ -70,56 +75,70 @@ def timeline_of(job: Job) -> Timeline:
 
 
 class VoiceExecutor:
-    def __init__(self, renders: BlobStore) -> None:
+    """The voice chain speaks the script; the timings JSON next to the WAV records the result."""
+
+    def __init__(self, renders: BlobStore, settings: Settings) -> None:
         self._renders = renders
+        self._settings = settings
 
-    def _name(self, ctx: TaskContext) -> str:
-        digest = hashlib.sha256((ctx.pipeline.script or "").encode()).hexdigest()[:16]
-        return f"work/{ctx.job.job_id}/voice-{digest}.wav"
+    def _names(self, ctx: TaskContext) -> tuple[str, str]:
+        voice_id = (ctx.pipeline.voice or VoiceOptions()).voice_id or ""
+        key = f"{voice_id}\x00{ctx.pipeline.script or ''}"
+        stem = f"work/{ctx.job.job_id}/voice-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+        return f"{stem}.wav", f"{stem}.json"
 
-    def _result(self, uri: str, made_by: str) -> dict[str, str]:
-        return {"uri": uri, "warning": f"voice: no AI voice yet; made offline with {made_by}"}
+    def _result(self, ctx: TaskContext, made_by: str, warning: str | None) -> dict[str, str]:
+        wav, meta = (f"gs://{self._renders.bucket}/{name}" for name in self._names(ctx))
+        result = {"uri": wav, "timings_uri": meta, "made_by": made_by}
+        return result | ({"warning": warning} if warning else {})
 
     def existing(self, ctx: TaskContext) -> dict[str, str] | None:
-        name = self._name(ctx)
-        if not self._renders.exists(name):
+        meta = self._names(ctx)[1]
+        if not self._renders.exists(meta):
             return None
-        return self._result(f"gs://{self._renders.bucket}/{name}", _voice_engine())
+        path = self._renders.download_file(meta, ctx.work_dir / "voice.json")
+        stored = json.loads(path.read_text())
+        return self._result(ctx, stored["made_by"], stored["warning"])
 
     def run(self, ctx: TaskContext) -> dict[str, str]:
-        script = ctx.pipeline.script or ""
+        options = ctx.pipeline.voice or VoiceOptions()
         ctx.progress(0.0, "Making the voice")
+        spoken = voice_chain.speak(ctx.pipeline.script or "", options.voice_id, self._settings)
         path = ctx.work_dir / "voice.wav"
-        limit_s = timeline_of(ctx.job).duration_ms / 1000
-        made_by = offline_audio.make_voice(script, path, max_s=limit_s)
-        uri = self._renders.upload_file(self._name(ctx), path, "audio/wav")
+        timings = write_voice_file(spoken.value, path, max_ms=timeline_of(ctx.job).duration_ms)
+        wav, meta = self._names(ctx)
+        self._renders.upload_file(wav, path, "audio/wav")
+        document = {
+            "made_by": spoken.made_by,
+            "warning": spoken.warning,
+            "word_timings": [t.model_dump(mode="json") for t in timings],
+        }
+        self._renders.upload_bytes(meta, json.dumps(document).encode(), "application/json")
         ctx.progress(100.0, "Voice ready")
-        return self._result(uri, made_by)
+        return self._result(ctx, spoken.made_by, spoken.warning)
 
     def discard(self, ctx: TaskContext) -> None:
         """Content-keyed and shared by every attempt: kept."""
 
 
-def _voice_engine() -> str:
-    return "espeak-ng" if shutil.which("espeak-ng") else (
-        "a synthetic speech-like signal (espeak-ng is not installed)"
-    )  # fmt: skip
-
-
 class MusicExecutor:
-    WARNING = "music: no AI music yet; a procedural music bed was made offline"
-
     def __init__(self, renders: BlobStore) -> None:
         self._renders = renders
 
     def _name(self, ctx: TaskContext) -> str:
         return f"work/{ctx.job.job_id}/music-{timeline_of(ctx.job).duration_ms}.wav"
 
+    @staticmethod
+    def _warning(ctx: TaskContext) -> str:
+        prompt = (ctx.pipeline.music or MusicOptions()).prompt.strip()
+        unused = f" (prompt {prompt!r} not used)" if prompt else ""
+        return f"music: no AI music yet; made offline{unused}"
+
     def existing(self, ctx: TaskContext) -> dict[str, str] | None:
         name = self._name(ctx)
         if not self._renders.exists(name):
             return None
-        return {"uri": f"gs://{self._renders.bucket}/{name}", "warning": self.WARNING}
+        return {"uri": f"gs://{self._renders.bucket}/{name}", "warning": self._warning(ctx)}
 
     def run(self, ctx: TaskContext) -> dict[str, str]:
         ctx.progress(0.0, "Making the music")
@@ -129,7 +148,7 @@ class MusicExecutor:
         )
         uri = self._renders.upload_file(self._name(ctx), path, "audio/wav")
         ctx.progress(100.0, "Music ready")
-        return {"uri": uri, "warning": self.WARNING}
+        return {"uri": uri, "warning": self._warning(ctx)}
 
     def discard(self, ctx: TaskContext) -> None:
         """Content-keyed and shared by every attempt: kept."""
@@ -180,7 +199,8 @@ class RenderExecutor:
         return result
 
     def run(self, ctx: TaskContext) -> dict[str, str]:
-        timeline = self._with_made_tracks(timeline_of(ctx.job), ctx.pipeline)
+        timings = self._made_voice_timings(ctx)
+        timeline = self._with_made_tracks(timeline_of(ctx.job), ctx.pipeline, timings)
         fetch = RemoteFetch(ctx.job.uid, self._renders, self._media_files, self._media)
         out = ctx.work_dir / "render.mp4"
         done = render_timeline(
@@ -212,13 +232,35 @@ class RenderExecutor:
         for name in self._names(ctx).values():
             self._renders.delete(name)
 
+    def _made_voice_timings(self, ctx: TaskContext) -> tuple[WordTiming, ...] | None:
+        """The word timings the voice task stored with the voice it made, if it made one."""
+        voice = next((t for t in ctx.pipeline.tasks if t.name == VOICE), None)
+        name = (
+            _gs_name(voice.result.get("timings_uri", ""), self._renders.bucket) if voice else None
+        )
+        if name is None:
+            return None
+        path = self._renders.download_file(name, ctx.work_dir / "voice-timings.json")
+        words = json.loads(path.read_text())["word_timings"]
+        return tuple(WordTiming.model_validate(w) for w in words)
+
     @staticmethod
-    def _with_made_tracks(timeline: Timeline, pipeline: Pipeline) -> Timeline:
-        """The timeline with the voice and music the pipeline made for it."""
+    def _with_made_tracks(
+        timeline: Timeline, pipeline: Pipeline, timings: tuple[WordTiming, ...] | None = None
+    ) -> Timeline:
+        """The timeline with the voice (timed by its engine) and music the pipeline made for it,
+        at the volumes (and ducking) the job asked for."""
         made = {t.name: t.result.get("uri") for t in pipeline.tasks if t.name in (VOICE, MUSIC)}
         changes: dict[str, object] = {}
         if made.get(VOICE):
-            changes["voice"] = VoiceTrack(source=made[VOICE], script=pipeline.script)
+            voice = pipeline.voice or VoiceOptions()
+            changes["voice"] = VoiceTrack(
+                source=made[VOICE], script=pipeline.script, volume=voice.volume,
+                word_timings=timings or None,
+            )  # fmt: skip
         if made.get(MUSIC):
-            changes["music"] = MusicTrack(source=made[MUSIC])
+            music = pipeline.music or MusicOptions()
+            changes["music"] = MusicTrack(
+                source=made[MUSIC], volume=music.volume, duck=Ducking(enabled=music.duck)
+            )
         return timeline.model_copy(update=changes) if changes else timeline

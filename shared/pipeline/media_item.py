@@ -22,6 +22,7 @@ class MediaKindName(StrEnum):
 class MediaStatus(StrEnum):
     PENDING = "pending"  # a signed upload URL was issued; nothing validated yet
     READY = "ready"  # uploaded and validated: usable in timelines
+    FAILED = "failed"  # an AI still or clip that could not be made (``error`` says why)
 
 
 class MediaItem(BaseModel):
@@ -32,12 +33,20 @@ class MediaItem(BaseModel):
     kind: MediaKindName
     status: MediaStatus = MediaStatus.PENDING
     object_name: str = Field(min_length=1, max_length=1024)
+    # Photos only: small JPEGs of the stored image, for the editor's library and timeline.
+    thumb_object_name: str = Field(default="", max_length=1024)
+    preview_object_name: str = Field(default="", max_length=1024)
     content_type: str = Field(max_length=100)
     size_bytes: int = Field(ge=0)
     filename: str = Field(default="", max_length=255)
     width: int = 0
     height: int = 0
     duration_ms: int = 0
+    # AI-made items (shared/imagery): what was asked, what made it, any fallback or failure.
+    prompt: str = Field(default="", max_length=2000)
+    made_by: str = Field(default="", max_length=200)
+    warning: str = Field(default="", max_length=4000)
+    error: str = Field(default="", max_length=4000)
     created_at: datetime
 
     @property

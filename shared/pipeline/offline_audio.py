@@ -1,24 +1,17 @@
-"""The offline last links of the voice and music chains: they work on any CPU with no key.
+"""The offline last link of the music chain (it works on any CPU with no key), and WAV writing.
 
-Voice: espeak-ng when it is installed, else a speech-like synthetic signal (pitch-gliding pulses
-through moving formants, in word-sized bursts); music: a procedural chord loop with bass and
-hats. Both are deterministic, and each says what it is, so the job can warn the user.
+Music: a procedural chord loop with bass and hats, deterministic. (The voice's offline link is
+espeak-ng: shared/voice.)
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 import wave
 from pathlib import Path
 
-import imageio_ffmpeg
 import numpy as np
 
 RATE = 48_000
-WORDS_PER_S = 2.5  # espeak-ng at 150 words a minute
-ESPEAK_TIMEOUT_S = 120
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
@@ -29,59 +22,6 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
         out.setframerate(rate)
         out.writeframes(pcm.tobytes())
     return path
-
-
-def synthetic_speech(duration_s: float, seed: int = 3, rate: int = RATE) -> np.ndarray:
-    """Loud where it 'speaks', silent between words: enough for ducking and captions timing."""
-    rng = np.random.default_rng(seed)
-    n = max(1, int(duration_s * rate))
-    t = np.arange(n) / rate
-    f0 = 125 + 25 * np.sin(2 * np.pi * 0.6 * t) + 10 * np.sin(2 * np.pi * 2.3 * t)
-    phase = 2 * np.pi * np.cumsum(f0) / rate
-    source = sum(np.sin(k * phase) / k for k in range(1, 24))
-    voiced = np.zeros(n)
-    pos = int(0.1 * rate)
-    while pos < n:
-        for _ in range(rng.integers(1, 4)):
-            length = int(rng.uniform(0.12, 0.24) * rate)
-            voiced[pos : pos + length] = 1.0
-            pos += length + int(0.03 * rate)
-        pos += int(rng.uniform(0.08, 0.35) * rate)
-    envelope = np.convolve(voiced, np.hanning(int(0.03 * rate)), mode="same")
-    envelope /= max(envelope.max(), 1e-9)
-    spectrum = np.fft.rfft(source * envelope)
-    freqs = np.fft.rfftfreq(n, 1 / rate)
-    formants = sum(
-        np.exp(-((freqs - f) ** 2) / (2 * bw**2))
-        for f, bw in ((700, 130), (1200, 160), (2600, 250))
-    )
-    voice = np.fft.irfft(spectrum * (0.05 + formants), n)
-    return np.asarray(0.5 * voice / max(np.abs(voice).max(), 1e-9))
-
-
-def make_voice(script: str, path: Path, max_s: float | None = None) -> str:
-    """Speak ``script`` into ``path`` (48 kHz mono WAV); returns what made it."""
-    espeak = shutil.which("espeak-ng")
-    if espeak:
-        with tempfile.TemporaryDirectory() as tmp:
-            raw = Path(tmp) / "raw.wav"
-            text = Path(tmp) / "script.txt"
-            text.write_text(script, encoding="utf-8")  # a file: the script never becomes argv
-            subprocess.run(
-                [espeak, "-v", "en-us", "-s", "150", "-f", str(text), "-w", str(raw)],
-                check=True, timeout=ESPEAK_TIMEOUT_S, capture_output=True,
-            )  # fmt: skip
-            argv = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-y",
-                    "-i", str(raw), "-ar", str(RATE), "-ac", "1"]  # fmt: skip
-            if max_s is not None:
-                argv += ["-t", f"{max_s:.3f}"]
-            subprocess.run([*argv, str(path)], check=True, timeout=60, capture_output=True)
-        return "espeak-ng"
-    seconds = max(1.0, len(script.split()) / WORDS_PER_S)
-    if max_s is not None:
-        seconds = min(seconds, max_s)
-    write_wav(path, synthetic_speech(seconds, seed=len(script)))
-    return "a synthetic speech-like signal (espeak-ng is not installed)"
 
 
 _CHORDS = (

@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from shared.errors import Conflict, InvalidRequest
+from shared.errors import Conflict, IdempotencyKeyReused, InvalidRequest
 from shared.jobs import Cancel, EnginePreference, Job, JobEvent, Pause, Resume, new_job
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.job_events import announce, apply_and_announce
+from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.messages import JobControl, JobCreated
 from shared.pipeline.orchestration import JobMessageT, advance
 from shared.pipeline.ports import PipelineServices
@@ -25,6 +26,7 @@ from shared.ports import EventBus, JobStore
 from shared.settings import Settings
 from shared.timeline.model import Timeline
 from shared.topology import JOBS
+from shared.voice.catalog import check_voice_id
 
 log = logging.getLogger(__name__)
 
@@ -57,22 +59,28 @@ def submit_job(
     settings: Settings,
     now: datetime,
     script: str | None = None,
+    voice: VoiceOptions | None = None,
+    music: MusicOptions | None = None,
+    request_hash: str | None = None,
 ) -> Job:
     """Create the job (pending) and its task graph, then tell the orchestrator.
 
     Idempotent per ``job_id``: a retried submission by the same user returns the job it made
     (and re-sends JobCreated, which the orchestrator treats as a no-op if it already ran); the
-    same id from another user is a Conflict. ``script`` is the brief's voiceover text: with no
+    same id from another user is a Conflict, and from the same user with another ``request_hash``
+    (a different body) IdempotencyKeyReused. ``script`` is the brief's voiceover text: with no
     voice file on the timeline, the pipeline makes the voice from it (and captions, when asked
-    for, are timed to that voice: without either, InvalidRequest).
+    for, are timed to that voice: without either, InvalidRequest). ``voice`` and ``music`` are
+    for the tracks the pipeline makes (an unknown voice id is InvalidRequest).
     """
+    check_voice_id(voice.voice_id if voice else None)
     if timeline.captions and timeline.captions.enabled and timeline.voice is None and not script:
         raise InvalidRequest(
             "captions: need a voice track with a script, or a script to make the voice from"
         )
     job = new_job(
         job_id, uid, now, brand_name=brand_name, engine=engine,
-        timeline=timeline.model_dump(mode="json"), step="Queued",
+        timeline=timeline.model_dump(mode="json"), step="Queued", request_hash=request_hash,
     )  # fmt: skip
     try:
         jobs.create(job)
@@ -81,7 +89,14 @@ def submit_job(
         job = jobs.get(job_id)
         if job.uid != uid:
             raise
-    pipelines.create(tg.plan(job_id, uid, timeline, now, engine=engine, script=script))
+        if job.request_hash != request_hash:
+            raise IdempotencyKeyReused(
+                "this idempotency_key was already used for a different request; "
+                "send a new key for a new job"
+            ) from None
+    pipelines.create(
+        tg.plan(job_id, uid, timeline, now, engine=engine, script=script, voice=voice, music=music)
+    )
     bus.publish(settings.topic(JOBS), JobCreated(job_id=job_id))
     pipelines.change(job_id, lambda p: tg.announced(p, now))
     log.info("job submitted", extra={"job_id": job_id, "engine": engine.value})

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import Conflict, NotFound
 from shared.jobs import EnginePreference
+from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.messages import Route, TaskKind
 from shared.timeline.model import Timeline
 
@@ -64,6 +65,8 @@ class Pipeline(BaseModel):
     uid: str
     engine: EnginePreference = EnginePreference.AUTO
     script: str | None = None
+    voice: VoiceOptions | None = None  # for the voice made from ``script``
+    music: MusicOptions | None = None  # for the music made when the timeline has none
     tasks: tuple[Task, ...]
     live: bool = True  # False once the job ended: the sweeper stops looking at it
     announced: bool = False  # JobCreated reached the topic (else the sweeper republishes it)
@@ -105,6 +108,10 @@ class PipelineStore(Protocol):
         """Graphs of jobs that have not ended (the sweeper's work list)."""
         ...
 
+    def delete(self, job_id: str) -> None:
+        """Remove the job's graph (absent already: no error)."""
+        ...
+
 
 def plan(
     job_id: str,
@@ -114,6 +121,8 @@ def plan(
     *,
     engine: EnginePreference = EnginePreference.AUTO,
     script: str | None = None,
+    voice: VoiceOptions | None = None,
+    music: MusicOptions | None = None,
 ) -> Pipeline:
     """The graph a timeline needs: what the timeline lacks is made first, then the render."""
     tasks: list[Task] = []
@@ -123,8 +132,8 @@ def plan(
         tasks.append(Task(name=MUSIC, kind=TaskKind.MUSIC))
     tasks.append(Task(name=RENDER, kind=TaskKind.RENDER, needs=tuple(t.name for t in tasks)))
     return Pipeline(
-        job_id=job_id, uid=uid, engine=engine, script=script, tasks=tuple(tasks),
-        created_at=now, updated_at=now,
+        job_id=job_id, uid=uid, engine=engine, script=script, voice=voice, music=music,
+        tasks=tuple(tasks), created_at=now, updated_at=now,
     )  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 
-from shared.errors import AppError, Cancelled, Conflict, NotFound, TransientError
+from shared.errors import AppError, Cancelled, Conflict, NotFound, RenderFailed, TransientError
 from shared.jobs import JobStatus, Progress
 from shared.logs import log_context
 from shared.pipeline import taskgraph as tg
@@ -125,10 +125,17 @@ class TaskWorker:
         except Exception as exc:
             if isinstance(exc, Cancelled) or why.value is not None:
                 return self._stopped(cmd, executor, ctx, why.value or "cancelled")
+            if isinstance(exc, RenderFailed):
+                # The job shows what failed in words; FFmpeg's own words go to the log only.
+                log.warning(
+                    "render failed: %s", exc.message, extra={"stderr_tail": exc.stderr_tail}
+                )
+                hint = "try again, and if it fails again change the clip or text it names"
+                return self._report_failure(cmd, f"{exc.message}; {hint}", exc.retryable)
             if isinstance(exc, AppError):
                 return self._report_failure(cmd, exc.message, exc.retryable)
             log.exception("task crashed")  # a bug or an unexpected library error: retry
-            return self._report_failure(cmd, f"{type(exc).__name__}: {exc}", True)
+            return self._report_failure(cmd, "an unexpected error stopped it; try again", True)
         finally:
             cancel.set()
             watcher.join()

@@ -168,7 +168,8 @@ def _decode_jpeg(src: Path, im: Image.Image, fit: Fit, box: tuple[int, int]) -> 
     straight into an RGB array at the smallest of its scales (1/8 steps: 5/8 of a 12 MP photo
     for a 1080p Ken Burns) that still covers ``box``: less than half the CPU of a full decode
     plus a resize. None where Pillow should decide instead: colour spaces it does not turn into
-    RGB (CMYK), and any file libjpeg warns about (truncated, or stray bytes)."""
+    RGB (CMYK), and a file with stray bytes. OSError for a scan that ends early, even where an
+    end-of-image marker follows (Pillow would show its missing part flat grey)."""
     raw = src.read_bytes()
     height, width, colorspace, _ = simplejpeg.decode_jpeg_header(raw)
     if colorspace not in ("YCbCr", "Gray"):
@@ -183,8 +184,11 @@ def _decode_jpeg(src: Path, im: Image.Image, fit: Fit, box: tuple[int, int]) -> 
             min_width=math.ceil(width * scale), min_height=math.ceil(height * scale),
         )  # fmt: skip
     except ValueError as exc:
-        # Strict refuses any libjpeg warning; Pillow decides: it refuses a truncated file and
-        # takes one that merely has a few stray bytes, as photo viewers do.
+        # Strict refuses any libjpeg warning. "Premature end of JPEG file" / "... of data
+        # segment": the scan is cut short, refused. Anything else (a few stray bytes in a
+        # phone's file) Pillow decides, as photo viewers do.
+        if "premature end" in str(exc).lower():
+            raise OSError(f"the image data stops early: {exc}") from exc
         logger.info("jpeg left to pillow", extra={"source": _name(src), "why": str(exc)})
         return None
     upright = _UPRIGHT.get(orientation)

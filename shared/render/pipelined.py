@@ -217,8 +217,7 @@ class _Feeder:
         except Cancelled:
             raise
         except RenderFailed as exc:
-            what = exc.message.removesuffix(exc.stderr_tail).rstrip()
-            raise RenderFailed(f"{label}: {what}", exc.stderr_tail, exc.returncode) from exc
+            raise RenderFailed(f"{label}: {exc.message}", exc.stderr_tail, exc.returncode) from exc
         except Exception as exc:  # a picture we could not draw: the render fails, named
             raise RenderFailed(f"{label}: {exc}") from exc
         if written != chunk.frame_count * self._plan.frame_bytes:

@@ -13,6 +13,8 @@ from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.plain_text import OneLine, lines
+
 SCHEMA_VERSION: Final = 1
 AD_MAX_CLIPS = 10
 LONG_FORM_MAX_CLIPS = 1000
@@ -24,16 +26,15 @@ MAX_SCRIPT_CHARS = 20_000
 # A media source is an object in the user's library ("media:<id>"), a GCS object
 # ("gs://bucket/path") or, for the CLI and examples only, a relative file path. Nothing else:
 # no URLs, no absolute paths, no parent-directory escapes.
-_MEDIA_ID = re.compile(r"^media:[A-Za-z0-9_-]{1,128}$")
-_GS_URI = re.compile(r"^gs://[a-z0-9][a-z0-9._-]{1,220}/[^\x00-\x1f]{1,1024}$")
-_REL_PATH = re.compile(r"^(?![/\\])(?!.*(^|[/\\])\.\.([/\\]|$))[^:\x00-\x1f]{1,512}$")
-_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-# Control characters other than newline and tab never belong in on-screen text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Matched with fullmatch: "$" would also match before a final newline.
+_MEDIA_ID = re.compile(r"media:[A-Za-z0-9_-]{1,128}")
+_GS_URI = re.compile(r"gs://[a-z0-9][a-z0-9._-]{1,220}/[^\x00-\x1f\x7f-\x9f]{1,1024}")
+_REL_PATH = re.compile(r"(?![/\\])(?!.*(^|[/\\])\.\.([/\\]|\Z))[^:\x00-\x1f\x7f-\x9f]{1,512}")
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 def _check_source(value: str) -> str:
-    if _MEDIA_ID.match(value) or _GS_URI.match(value) or _REL_PATH.match(value):
+    if any(p.fullmatch(value) for p in (_MEDIA_ID, _GS_URI, _REL_PATH)):
         return value
     raise ValueError(
         "must be a library id (media:<id>), a gs://bucket/object URI or a relative file path"
@@ -216,8 +217,7 @@ class Anchor(StrEnum):
 
 
 def _check_text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+    lines(value)  # newline and tab are meaningful in on-screen text; other controls are not
     if not value.strip():
         raise ValueError("must not be blank")
     return value
@@ -234,7 +234,7 @@ class TextStyle(_Model):
     @field_validator("color", "box_color")
     @classmethod
     def _hex(cls, value: str) -> str:
-        if not _HEX_COLOR.match(value):
+        if not _HEX_COLOR.fullmatch(value):
             raise ValueError("must be a colour like #RRGGBB")
         return value.upper()
 
@@ -265,7 +265,7 @@ class TextOverlay(_Model):
 
 
 class WordTiming(_Model):
-    word: str = Field(min_length=1, max_length=100)
+    word: OneLine = Field(min_length=1, max_length=100)
     start_ms: int = Field(ge=0)
     end_ms: int = Field(ge=0)
 
@@ -348,7 +348,7 @@ class TimelineKind(StrEnum):
 class Timeline(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     kind: TimelineKind = TimelineKind.AD
-    name: str = Field(default="Untitled", max_length=200)
+    name: OneLine = Field(default="Untitled", max_length=200)
     format: OutputFormat = OutputFormat()
     video: tuple[Clip, ...] = Field(min_length=1)
     texts: tuple[TextOverlay, ...] = Field(default=(), max_length=50)

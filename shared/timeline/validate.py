@@ -57,6 +57,8 @@ def parse_timeline(data: Any) -> Timeline:
             f"schema_version {data.get('schema_version')!r} is not supported (this server reads 1)"
         )
     try:
-        return Timeline.model_validate(data)
+        # Strict, from JSON text: a number must be a JSON number and a boolean a JSON boolean
+        # ("3000" and true are refused), while enums still come as strings and arrays as tuples.
+        return Timeline.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as exc:
         raise InvalidRequest(f"invalid timeline: {describe(exc)}") from exc

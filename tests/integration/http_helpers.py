@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from PIL import Image
 from werkzeug.test import Client, TestResponse
 
 from functions.http_deps import deps
+from shared.adapters.storage_urls import PROXY_PREFIX
 from shared.auth.service import add_user
 from shared.localstack.gateway import Wsgi
+from shared.localstack.storage_proxy import StorageProxy
+from shared.settings import Settings
 
 PASSWORD = "correct horse battery staple"
 
@@ -54,6 +59,10 @@ class Browser:
             kwargs.setdefault("content_type", "application/json")
         return self.client.post(path, environ_base=self._environ(), **kwargs)
 
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
+        kwargs["json"] = body
+        return self.client.put(path, environ_base=self._environ(), **kwargs)
+
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
         kwargs.setdefault("content_type", "application/json")
         return self.client.delete(path, environ_base=self._environ(), **kwargs)
@@ -86,11 +95,31 @@ def png_bytes(size: tuple[int, int] = (64, 48)) -> bytes:
     return out.getvalue()
 
 
+@functools.cache
+def _storage_proxy() -> Client:
+    return Client(StorageProxy(Settings.from_env()))
+
+
+def fetch(
+    method: str, url: str, data: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """(status, body) of a signed storage URL. In local mode the API answers them on its own
+    origin (here the test client's, http://localhost/storage/...): those go through the
+    gateway's storage proxy, as a browser's would; any other URL over real HTTP."""
+    parts = urlsplit(url)
+    if parts.netloc == "localhost" and parts.path.startswith(PROXY_PREFIX):
+        answer = _storage_proxy().open(
+            parts.path, method=method, query_string=parts.query, data=data, headers=headers
+        )
+        return answer.status_code, answer.get_data()
+    response = requests.request(method, url, data=data, headers=headers, timeout=30)
+    return response.status_code, response.content
+
+
 def put_upload(upload: dict[str, Any], data: bytes, headers: dict[str, str] | None = None) -> int:
     """PUT ``data`` to a signed upload URL as a browser would; the HTTP status."""
     sent = headers if headers is not None else upload["headers"]
-    response = requests.put(upload["url"], data=data, headers=sent, timeout=30)
-    return response.status_code
+    return fetch("PUT", upload["url"], data=data, headers=sent)[0]
 
 
 def upload(browser: Browser, data: bytes, content_type: str, filename: str = "photo.jpg") -> str:

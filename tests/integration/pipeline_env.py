@@ -22,7 +22,9 @@ from functions.orchestrator import pull_worker
 from shared.adapters.clients import GoogleClients
 from shared.adapters.provisioning import ensure_topology
 from shared.jobs import EnginePreference, Job
-from shared.localstack import Service, ServiceProcess
+from shared.localstack import Endpoint, RunningStack, Service, ServiceProcess
+from shared.localstack.net import free_port
+from shared.localstack.pipeline_services import start_pipeline
 from shared.pipeline.bootstrap import build
 from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
 from shared.pipeline.ports import PipelineConfig, PipelineServices
@@ -62,6 +64,25 @@ def pipeline_ports(settings: Settings, config: PipelineConfig = FAST) -> Iterato
         yield build(scoped, config, clients)
     finally:
         clients.close()
+
+
+@contextmanager
+def pipeline_processes(
+    stack: RunningStack, sweep_every_s: float = 2.0
+) -> Iterator[tuple[Endpoint, PipelineServices]]:
+    """What `createstudio dev` runs beside the emulators (gateway, orchestrator, workers,
+    sweeper) as real processes on topics of their own, with the FAST timings; the gateway's
+    address and the ports on the same topics. Stopped (and dropped from the stack) after."""
+    with pipeline_ports(stack.settings) as ports:
+        gateway = Endpoint("127.0.0.1", free_port())
+        env = {**FAST_ENV, "CS_TOPIC_PREFIX": ports.settings.topic_prefix}
+        procs = start_pipeline(stack, gateway, sweep_every_s=sweep_every_s, env=env)
+        try:
+            yield gateway, ports
+        finally:
+            for proc in reversed(procs):
+                proc.stop()
+                stack.processes.remove(proc)
 
 
 def wait_for(what: str, check: Callable[[], T | None], timeout_s: float, every_s: float = 0.2) -> T:

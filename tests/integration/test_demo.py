@@ -44,7 +44,7 @@ def test_demo_saves_the_mp4_and_poster(tmp_path: Path) -> None:
     printed = done.stdout
     assert "Demo user: demo-" in printed and "password: " in printed
     assert printed.count("uploaded ") == len(example["video"])
-    assert "warning: voice: no AI voice yet" in printed
+    assert "warning: voice: ElevenLabs: key not set" in printed
     assert "warning: music: no AI music yet" in printed
     assert f"Video:  {videos[0]}" in printed and "LUFS" in printed
     assert "the local stack is stopped" in printed

@@ -126,7 +126,7 @@ def test_submit_over_http_until_done(
     assert any("Rendering" in step for step in steps), steps
     assert len(steps) >= 4, steps
     warnings = final["warnings"]
-    assert any(w.startswith("voice: no AI voice yet") for w in warnings), warnings
+    assert any(w.startswith("voice: ElevenLabs: key not set") for w in warnings), warnings
     assert any(w.startswith("music: no AI music yet") for w in warnings), warnings
 
     # The MP4 is in GCS, and its duration is the timeline's, within one frame.

@@ -155,6 +155,23 @@ def test_lists_must_be_filtered_by_the_callers_uid(seeded: Seeded, collection: s
     assert document_uids(mine) == [alice.uid]
 
 
+def test_drafts_are_closed_even_to_their_owner(
+    db: firestore.Client, seeded: Seeded, unique: Callable[[str], str]
+) -> None:
+    alice = seeded.alice
+    project_id = unique("project")
+    db.collection("projects").document(project_id).set({"uid": alice.uid, "draft_json": "{}"})
+    path = f"projects/{project_id}"
+    assert alice.request("GET", path).status_code == 403
+    assert alice.query("projects", uid_equals=alice.uid).status_code == 403
+    fields = {"uid": {"stringValue": alice.uid}, "draft_json": {"stringValue": "{}"}}
+    assert alice.request("PATCH", path, {"fields": fields}).status_code == 403
+    assert alice.request("DELETE", path).status_code == 403
+    created = alice.request("POST", f"projects?documentId=mine-{alice.uid}", {"fields": fields})
+    assert created.status_code == 403
+    assert db.collection("projects").document(project_id).get().exists
+
+
 def test_other_collections_are_closed(seeded: Seeded) -> None:
     alice = seeded.alice
     assert alice.request("GET", f"users/{alice.uid}").status_code == 403  # hashes stay server-side

@@ -36,7 +36,9 @@ def test_login_me_logout(app: Wsgi) -> None:
     assert browser.get("/api/auth/me").status_code == 401
     answer = browser.login(name).get_json()
     assert answer["uid"] == name
-    assert browser.get("/api/auth/me").get_json() == {"uid": name}
+    me = browser.get("/api/auth/me").get_json()
+    assert me["uid"] == name
+    assert me["firestore"]["project"]  # a reloaded editor can watch its jobs again
     old_cookie = browser.cookie()
     assert browser.post("/api/auth/logout").status_code == 200
     assert browser.get("/api/auth/me").status_code == 401

@@ -58,7 +58,7 @@ def test_login_and_status_over_the_port(gateway: str) -> None:
         f"{gateway}/api/auth/login", json={"name": name, "password": PASSWORD}, timeout=30
     )
     assert login.status_code == 200, login.text
-    assert browser.get(f"{gateway}/api/auth/me", timeout=10).json() == {"uid": name}
+    assert browser.get(f"{gateway}/api/auth/me", timeout=10).json()["uid"] == name
     status = browser.get(f"{gateway}/api/status", timeout=10).json()
     mine = [w for w in status["gpu_workers"] if w["worker_id"] == beat.worker_id]
     assert mine and mine[0]["nvenc"] and mine[0]["tasks"] == ["render", "clip"]

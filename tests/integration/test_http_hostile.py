@@ -15,7 +15,6 @@ from typing import Any
 
 import flask
 import pytest
-import requests
 from google.api_core import exceptions as gexc
 
 from functions.http_deps import deps, pipeline
@@ -26,6 +25,7 @@ from tests.integration.http_helpers import (
     Browser,
     ad_timeline,
     jpeg_bytes,
+    put_upload,
     ready_photo,
     signed_in,
     upload,
@@ -347,14 +347,15 @@ def test_hostile_request_gets_a_clear_4xx_and_writes_nothing(world: World, case:
 
 
 def test_same_origin_requests_pass_the_origin_check(world: World) -> None:
-    """Browsers send Origin on same-origin POSTs too: the gateway's own, and Hosting's."""
-    for headers in (
-        {"Origin": "http://localhost"},
-        {"Origin": "https://studio.example.com", "X-Forwarded-Host": "studio.example.com"},
-        {"Sec-Fetch-Site": "same-origin"},
-    ):
+    """Browsers send Origin on same-origin POSTs too. Hosting's origins are a setting
+    (CS_ALLOWED_ORIGINS, tests/unit/test_input_hardening.py): X-Forwarded-Host, which any client
+    can send, never makes an origin ours."""
+    for headers in ({"Origin": "http://localhost"}, {"Sec-Fetch-Site": "same-origin"}):
         answer = world.me.post("/api/media/uploads", {}, headers=headers)
         assert answer.status_code == 400, (headers, answer.get_json())  # past the check
+    forged = {"Origin": "https://evil.example", "X-Forwarded-Host": "evil.example"}
+    answer = world.me.post("/api/media/uploads", {}, headers=forged)
+    assert answer.status_code == 403, answer.get_json()
 
 
 def test_hostile_text_is_only_data(world: World) -> None:
@@ -399,7 +400,7 @@ def test_forged_upload_url_puts_nothing_in_the_library(world: World) -> None:
         {"filename": "a.jpg", "content_type": "image/jpeg", "size_bytes": len(jpeg_bytes())},
     ).get_json()
     url = answer["upload"]["url"].replace(answer["media_id"], "forged-object")
-    requests.put(url, data=jpeg_bytes(), headers=answer["upload"]["headers"], timeout=10)
+    put_upload({**answer["upload"], "url": url}, jpeg_bytes())
     refused = world.me.post(f"/api/media/{answer['media_id']}/register")
     assert refused.status_code == 409
     world.me.delete(f"/api/media/{answer['media_id']}")

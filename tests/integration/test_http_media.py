@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 from PIL import Image
 
 from functions.http_deps import deps
@@ -19,6 +18,7 @@ from shared.localstack import RunningStack
 from shared.localstack.gateway import Wsgi, build_app
 from tests.integration.http_helpers import (
     Browser,
+    fetch,
     jpeg_bytes,
     png_bytes,
     put_upload,
@@ -36,11 +36,11 @@ def app(stack: RunningStack) -> Iterator[Wsgi]:
 
 
 def objects(uid: str) -> list[str]:
-    """Every object of ``uid`` in the media bucket (uploads and library)."""
+    """Every object of ``uid`` in the media bucket (uploads, library, thumbnails)."""
     bucket = deps().clients.storage.bucket(deps().settings.media_bucket)
     return [
         blob.name
-        for prefix in (f"uploads/{uid}/", f"library/{uid}/")
+        for prefix in (f"uploads/{uid}/", f"library/{uid}/", f"thumbs/{uid}/", f"previews/{uid}/")
         for blob in bucket.list_blobs(prefix=prefix)
     ]
 
@@ -68,20 +68,29 @@ def test_photo_upload_register_list_delete(app: Wsgi) -> None:
     uid = uid_of(browser)
     exif = Image.Exif()
     exif[0x0112] = 6  # rotated: stored upright, metadata gone
+    exif[0x010F] = "Camera Maker"
     raw = io.BytesIO()
-    Image.new("RGB", (80, 40), "red").save(raw, "JPEG", exif=exif)
+    Image.new("RGB", (2000, 1000), "red").save(raw, "JPEG", exif=exif)
     media_id = upload(browser, raw.getvalue(), "image/jpeg", filename="../../etc/Shop front.jpg")
     assert docs(uid) == [media_id]
     registered = browser.post(f"/api/media/{media_id}/register")
     assert registered.status_code == 200, registered.get_json()
     media = registered.get_json()["media"]
     assert media["status"] == "ready" and media["source"] == f"media:{media_id}"
-    assert (media["width"], media["height"]) == (40, 80)
+    assert (media["width"], media["height"]) == (1000, 2000)
     assert media["filename"] == "Shop front.jpg" and "object_name" not in media
-    stored = requests.get(media["url"], timeout=10)
-    with Image.open(io.BytesIO(stored.content)) as im:
-        assert im.format == "JPEG" and im.size == (40, 80) and not im.getexif()
-    assert objects(uid) == [f"library/{uid}/{media_id}.jpg"]  # the raw upload is gone
+    assert not any(key.endswith("object_name") for key in media)
+    # Same-origin links (local mode), each an upright JPEG without metadata, of its size.
+    sizes = {"url": (1000, 2000), "preview_url": (640, 1280), "thumb_url": (160, 320)}
+    for key, size in sizes.items():
+        assert media[key].startswith(f"http://localhost/storage/{deps().settings.media_bucket}/")
+        status, data = fetch("GET", media[key])
+        assert status == 200, key
+        with Image.open(io.BytesIO(data)) as im:
+            assert im.format == "JPEG" and im.size == size and not im.getexif(), key
+    assert sorted(objects(uid)) == sorted(  # the raw upload is gone
+        f"{folder}/{uid}/{media_id}.jpg" for folder in ("library", "thumbs", "previews")
+    )
     again = browser.post(f"/api/media/{media_id}/register")
     assert again.get_json()["media"]["status"] == "ready"  # registering twice is harmless
 
@@ -99,6 +108,8 @@ def test_audio_upload(app: Wsgi) -> None:
     media = browser.post(f"/api/media/{media_id}/register").get_json()["media"]
     assert media["kind"] == "audio" and media["status"] == "ready"
     assert media["duration_ms"] == 500
+    assert "thumb_url" not in media and "preview_url" not in media  # audio: no thumbnails
+    assert fetch("GET", media["url"]) == (200, wav_bytes(0.5))  # kept as sent, byte for byte
 
 
 def test_another_users_media_is_404(app: Wsgi) -> None:

@@ -80,7 +80,7 @@ def test_stop_kills_the_whole_group_even_children_that_ignore_sigterm(tmp_path: 
     proc = ServiceProcess.start(service, tmp_path, {})
     proc.wait_ready()
     members = group_members(proc.pgid)
-    assert len(members) == 2
+    assert len(members) == 3  # the lifeline, sh and its stubborn child
 
     started = time.monotonic()
     proc.stop(grace_s=0.5)

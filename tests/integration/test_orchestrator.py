@@ -66,7 +66,7 @@ def test_job_walks_to_done_with_a_checked_mp4(settings: Settings, tmp_path: Path
         progress = [p for _, p, _ in seen]
         assert progress == sorted(progress) and len(set(progress)) >= 4
         assert any("Rendering video" in step for _, _, step in seen)
-        assert any(w.startswith("voice: no AI voice yet") for w in job.warnings)
+        assert any(w.startswith("voice: ElevenLabs: key not set") for w in job.warnings)
         assert any(w.startswith("music: no AI music yet") for w in job.warnings)
         assert any("using the cloud CPU worker" in w for w in job.warnings)
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shared.pipeline.offline_audio import synthetic_speech, write_wav
+from shared.pipeline.offline_audio import write_wav
 from shared.render.media_resolver import MediaResolver
 from shared.render.service import render_timeline
 from shared.timeline.validate import parse_timeline
+from tests.signals import synthetic_speech
 
 pytestmark = pytest.mark.ffmpeg
 FPS = 30

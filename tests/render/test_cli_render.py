@@ -13,9 +13,9 @@ import pytest
 from examples.make_media import draw_photo
 from shared.cli.main import main
 from shared.pipeline.offline_audio import procedural_music as music_bed
-from shared.pipeline.offline_audio import synthetic_speech as speech_like
 from shared.pipeline.offline_audio import write_wav
 from shared.render.probe import probe_streams
+from tests.signals import synthetic_speech as speech_like
 
 pytestmark = pytest.mark.ffmpeg
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,6 @@ import pytest
 
 from shared.errors import RenderFailed
 from shared.pipeline.offline_audio import procedural_music as music_bed
-from shared.pipeline.offline_audio import synthetic_speech as speech_like
 from shared.pipeline.offline_audio import write_wav
 from shared.render.loudness import (
     LoudnessMeasurement,
@@ -22,6 +21,7 @@ from shared.render.loudness import (
     normalising_filter,
     parse_ebur128_summary,
 )
+from tests.signals import synthetic_speech as speech_like
 
 pytestmark = pytest.mark.ffmpeg
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()

@@ -18,7 +18,7 @@ import pytest
 
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
-from shared.pipeline.offline_audio import synthetic_speech, write_wav
+from shared.pipeline.offline_audio import write_wav
 from shared.render.compiler import (
     PipelinedPlan,
     RenderOptions,
@@ -35,6 +35,7 @@ from shared.render.segments import chunk_ranges
 from shared.render.service import prepare_media, render_audio
 from shared.render.timing import clip_spans, total_frames
 from shared.timeline import Timeline
+from tests.signals import synthetic_speech
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 

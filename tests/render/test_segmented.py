@@ -19,7 +19,7 @@ import pytest
 
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
-from shared.pipeline.offline_audio import procedural_music, synthetic_speech, write_wav
+from shared.pipeline.offline_audio import procedural_music, write_wav
 from shared.render.compiler import PipelinedPlan
 from shared.render.frame_plan import DrawnChunk
 from shared.render.media_resolver import MediaResolver
@@ -32,6 +32,7 @@ from shared.render.segments import KeyContext, plan_segments
 from shared.render.service import RenderResult, render_timeline
 from shared.render.timing import total_frames
 from shared.timeline import Timeline
+from tests.signals import synthetic_speech
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 

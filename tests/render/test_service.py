@@ -15,7 +15,6 @@ from PIL import Image
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
 from shared.pipeline.offline_audio import procedural_music as music_bed
-from shared.pipeline.offline_audio import synthetic_speech as speech_like
 from shared.pipeline.offline_audio import write_wav
 from shared.render.compiler import RenderOptions, compile_audio_plan
 from shared.render.encoders import x264_settings
@@ -27,6 +26,7 @@ from shared.render.service import prepare_media, render_timeline
 from shared.timeline.model import Quality, Timeline
 from shared.timeline.validate import parse_timeline
 from tests.render.test_loudness import ebur128
+from tests.signals import synthetic_speech as speech_like
 
 pytestmark = pytest.mark.ffmpeg
 RATE = 48_000

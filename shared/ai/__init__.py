@@ -1,0 +1,1 @@
+"""One adapter per AI provider: its SDK, its timeouts, its errors mapped to ``LinkFailed``."""

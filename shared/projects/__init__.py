@@ -1,0 +1,1 @@
+"""Drafts ("projects"): the editor's saved work, one Firestore document per draft."""

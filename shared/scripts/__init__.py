@@ -1,0 +1,1 @@
+"""The ad-script capability: a brief in, a script that fits its length out, through a chain."""

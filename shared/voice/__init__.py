@@ -1,0 +1,1 @@
+"""The voice capability: the voice chain (ElevenLabs -> espeak-ng), word timings, the voice list."""

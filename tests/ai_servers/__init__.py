@@ -1,0 +1,1 @@
+"""Local HTTP servers that speak the AI vendors' wire protocols, scripted per test."""

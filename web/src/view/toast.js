@@ -1,0 +1,16 @@
+// Short messages at the bottom of the screen, read out by screen readers.
+import { h } from "./dom.js";
+
+/** @type {HTMLElement|null} */
+let tray = null;
+
+/** @param {string} message @param {"ok"|"error"|"info"} [kind] */
+export function toast(message, kind = "info") {
+  if (!tray) {
+    tray = h("div", { class: "toasts", role: "status", "aria-live": "polite" });
+    document.body.append(tray);
+  }
+  const item = h("div", { class: `toast ${kind}`, text: message });
+  tray.append(item);
+  setTimeout(() => item.remove(), kind === "error" ? 8000 : 3500);
+}
