@@ -28,12 +28,14 @@ from datetime import UTC, datetime
 
 import flask
 import functions_framework
+from pydantic import TypeAdapter
 
 from shared.adapters.pubsub_bus import Outcome
+from shared.imagery.worker import generation_worker
 from shared.logs import configure_logging
 from shared.pipeline.executors import Executor, MusicExecutor, RenderExecutor, VoiceExecutor
 from shared.pipeline.heartbeat import Heartbeat
-from shared.pipeline.messages import Route, TaskCommand, TaskKind
+from shared.pipeline.messages import GenerateMedia, Route, TaskCommand, TaskKind, WorkerMessage
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.push import settle_push
 from shared.pipeline.services import bootstrap
@@ -42,6 +44,8 @@ from shared.pipeline.worker_loop import WorkerLoop
 from shared.topology import CLOUD_RENDER
 
 KINDS = (TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER)
+
+_MESSAGES: TypeAdapter[TaskCommand | GenerateMedia] = TypeAdapter(WorkerMessage)
 
 
 def worker_id() -> str:
@@ -64,7 +68,13 @@ def build_loop(ports: PipelineServices, worker: str, pull_timeout_s: float = 5.0
     started = datetime.now(UTC)
     return WorkerLoop(
         ports,
-        TaskWorker(ports, executors, worker, where="in the cloud (CPU)"),
+        TaskWorker(
+            ports,
+            executors,
+            worker,
+            where="in the cloud (CPU)",
+            generate=generation_worker(ports, models=None),
+        ),  # fmt: skip
         ports.settings.topic(CLOUD_RENDER),
         lambda: describe(worker, started),
         pull_timeout_s=pull_timeout_s,
@@ -82,7 +92,7 @@ def _push_loop() -> WorkerLoop:
 @functions_framework.http
 def cloud_render(request: flask.Request) -> tuple[str, int]:
     loop = _push_loop()
-    outcome = settle_push(request.get_json(silent=True), TaskCommand, loop.worker.handler)
+    outcome = settle_push(request.get_json(silent=True), _MESSAGES, loop.worker.handler)
     return ("", 503) if outcome is Outcome.NACKED else ("", 204)
 
 

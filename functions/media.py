@@ -1,4 +1,5 @@
-"""HTTP function ``media``: upload URLs, registration (server-side validation), list, delete."""
+"""HTTP function ``media``: upload URLs, registration (server-side validation), AI stills and
+clips (queued: a worker fills the pending item in), list, delete."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import flask
 import functions_framework
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.http_deps import pipeline
 from functions.http_util import Call, dispatch, json_response, route
 from functions.storage_links import browser_link
+from shared.imagery.request import GenerateRequest
+from shared.imagery.service import Generator
+from shared.imagery.submit import submit_generation
 from shared.pipeline.media_item import MediaItem, MediaStatus
 from shared.plain_text import OneLine
 
@@ -60,6 +65,17 @@ def _register(call: Call) -> flask.Response:
     return json_response({"media": media_json(call, item)})
 
 
+def _generate(call: Call) -> flask.Response:
+    """202: a pending item; a worker makes the still or clip (watch ``media/{media_id}``)."""
+    uid = call.uid()
+    body = call.body(GenerateRequest)
+    ports = pipeline()
+    generator = Generator(call.deps.library, call.deps.settings, models=None)
+    item, route_ = submit_generation(generator, ports.bus, ports.online, uid, body, call.now)
+    answer = {"media_id": item.media_id, "status": item.status.value, "route": route_.value}
+    return json_response(answer | {"media": media_json(call, item)}, 202)
+
+
 def _list(call: Call) -> flask.Response:
     items = call.deps.library.list_items(call.uid())
     return json_response({"media": [media_json(call, item) for item in items]})
@@ -72,6 +88,7 @@ def _delete(call: Call) -> flask.Response:
 
 ROUTES = [
     route("POST", "/uploads", _request_upload),
+    route("POST", "/generate", _generate),
     route("GET", "/", _list),
     route("POST", "/{media_id}/register", _register),
     route("DELETE", "/{media_id}", _delete),

@@ -11,7 +11,12 @@ from shared.pipeline.heartbeat import Heartbeat
 from shared.pipeline.messages import Route
 
 
-def describe(worker_id: str, caps: Capabilities, started_at: datetime | None = None) -> Heartbeat:
+def describe(
+    worker_id: str,
+    caps: Capabilities,
+    started_at: datetime | None = None,
+    models_loaded: tuple[str, ...] = (),
+) -> Heartbeat:
     return Heartbeat(
         worker_id=worker_id,
         route=Route.GPU,
@@ -22,6 +27,7 @@ def describe(worker_id: str, caps: Capabilities, started_at: datetime | None = N
         vram_mb=caps.vram_mb,
         nvenc=caps.nvenc,
         models=caps.models,
+        models_loaded=models_loaded,
         tasks=caps.tasks,
         started_at=started_at or datetime.now(UTC),
     )

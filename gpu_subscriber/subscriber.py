@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from gpu_subscriber.capabilities import detect
 from gpu_subscriber.heartbeat import describe
+from gpu_subscriber.models import ModelManager
+from shared.imagery.worker import generation_worker
 from shared.pipeline.executors import Executor, MusicExecutor, RenderExecutor, VoiceExecutor
 from shared.pipeline.messages import TaskKind
 from shared.pipeline.ports import PipelineServices
@@ -29,12 +31,16 @@ def build_loop(ports: PipelineServices, worker_id: str, pull_timeout_s: float = 
     }
     executors = {kind: ex for kind, ex in executors.items() if kind in caps.tasks}
     where = f"on GPU box {worker_id}" if caps.cuda else f"on {worker_id} (CPU, no CUDA)"
-    worker = TaskWorker(ports, executors, worker_id, where=where)
+    # Loaded on the first AI task, kept warm; the heartbeat says which are warm.
+    models = ModelManager(ports.settings.models_dir, vram_budget_mb=caps.vram_mb)
+    worker = TaskWorker(
+        ports, executors, worker_id, where=where, generate=generation_worker(ports, models)
+    )
     started = datetime.now(UTC)
     return WorkerLoop(
         ports,
         worker,
         ports.settings.topic(GPU_TASKS),
-        lambda: describe(worker_id, caps, started),
+        lambda: describe(worker_id, caps, started, models.loaded()),
         pull_timeout_s=pull_timeout_s,
     )

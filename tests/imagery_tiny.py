@@ -89,7 +89,12 @@ def _wan_parts(in_channels: int, image_dim: int | None) -> dict[str, object]:
     torch.manual_seed(0)
     text_encoder = UMT5EncoderModel(
         UMT5Config(
-            vocab_size=128, d_model=32, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+            vocab_size=128,
+            d_model=32,
+            d_kv=8,
+            d_ff=37,
+            num_layers=2,
+            num_heads=4,
             relative_attention_num_buckets=8,
         )  # fmt: skip
     ).eval()
@@ -102,7 +107,10 @@ def _wan_parts(in_channels: int, image_dim: int | None) -> dict[str, object]:
     )  # fmt: skip
     return {
         "vae": AutoencoderKLWan(
-            base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+            base_dim=3,
+            z_dim=16,
+            dim_mult=[1, 1, 1, 1],
+            num_res_blocks=1,
             temperal_downsample=[False, True, True],
         ),  # fmt: skip
         "scheduler": FlowMatchEulerDiscreteScheduler(shift=7.0),
@@ -125,8 +133,12 @@ def save_tiny_wan_i2v(folder: Path) -> Path:
 
     encoder = CLIPVisionModel(
         CLIPVisionConfig(
-            hidden_size=4, num_hidden_layers=2, num_attention_heads=2,
-            image_size=32, intermediate_size=16, patch_size=1,
+            hidden_size=4,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            image_size=32,
+            intermediate_size=16,
+            patch_size=1,
         )  # fmt: skip
     ).eval()
     pipe = WanImageToVideoPipeline(

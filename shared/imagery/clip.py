@@ -2,8 +2,8 @@
 
 With a still (a library photo, or one the still chain made for a text prompt) every link
 animates it; without one Wan makes the clip from the text and Veo from the prompt alone, and
-Ken Burns has nothing to move. The clip is any size and rate here: ``ready`` says whether it is
-already in the project's format (Ken Burns is rendered straight into it).
+Ken Burns has nothing to move. The clip is any size and rate here, except Ken Burns', which is
+rendered straight into the project's format (it comes with its poster).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class ClipRequest:
 @dataclass(frozen=True)
 class MadeClip:
     path: Path
-    ready: bool  # already in the project's format
+    poster: Path | None = None  # set when the clip is already in the project's format
 
 
 def wan_link(
@@ -71,7 +71,7 @@ def wan_link(
         finally:
             if still is not None:
                 still.close()
-        return MadeClip(out, ready=False)
+        return MadeClip(out)
 
     return Link(
         "Wan 2.1", run, lambda: _no_gpu_models(models, name), credit=f"made by Wan 2.1 ({name})"
@@ -103,7 +103,7 @@ def veo_link(settings: Settings, fetch_uri: FetchUri | None) -> Link[ClipRequest
             fetch_uri(video.uri, out)
         else:
             raise LinkFailed(f"answered with {video.uri}, which this worker cannot read")
-        return MadeClip(out, ready=False)
+        return MadeClip(out)
 
     def unavailable() -> str | None:
         return "CS_VEO_MODEL is not set" if config.veo_model is None else None
@@ -120,11 +120,11 @@ def ken_burns_link(*, from_still: bool) -> Link[ClipRequest, MadeClip]:
     def run(request: ClipRequest) -> MadeClip:
         assert request.still is not None  # unavailable() said so otherwise
         out = request.work_dir / "clip-kenburns.mp4"
-        ken_burns(
+        done = ken_burns(
             request.still, out, duration_ms=request.duration_s * 1000, aspect=request.aspect,
             fps=request.fps, quality=request.quality,
         )  # fmt: skip
-        return MadeClip(out, ready=True)
+        return MadeClip(out, poster=done.poster_path)
 
     def unavailable() -> str | None:
         return None if from_still else "no still to move (none was given or made)"

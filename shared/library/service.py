@@ -5,6 +5,8 @@ register       -> download the object, validate it with shared.render.ingest, st
                   photo re-encoded (no metadata) with its thumbnails (thumbs/, previews/)
                   or the audio as sent, mark it ready; anything refused is deleted
                   (objects and document) and never usable
+request_made   -> a pending item an AI still or clip (shared/imagery) fills in with
+store_made_*      the same validation; what cannot be made leaves it failed, with why
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PIL import Image
 
 from shared.adapters.firestore_media import FirestoreMediaLibrary
 from shared.errors import Conflict, InvalidMedia, InvalidRequest
+from shared.imagery.request import GenerateRequest
 from shared.library.policy import (
     Accepted,
     LibraryLimits,
@@ -31,7 +34,7 @@ from shared.library.policy import (
 from shared.library.thumbnails import THUMBNAILS, make_thumbnail
 from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
 from shared.ports import BlobStore, SignedRequest
-from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo
+from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo, ingest_video
 from shared.render.probe import read_head, sniff_container
 from shared.timeline.model import Fit
 
@@ -89,6 +92,73 @@ class Library:
         log.info("media ready", extra={"uid": uid, "media_id": media_id})
         return ready
 
+    def request_made(self, uid: str, generation: GenerateRequest, now: datetime) -> MediaItem:
+        """A pending item that an AI still or clip will fill in (it counts against the quota)."""
+        kind = MediaKindName.IMAGE if generation.kind == "image" else MediaKindName.VIDEO
+        items = [
+            i for i in self.media.list_for_user(uid, self.limits.max_items) if self._live(i, now)
+        ]
+        check_quota(len(items), sum(i.size_bytes for i in items), 0, self.limits)
+        media_id = uuid.uuid4().hex
+        image = kind is MediaKindName.IMAGE
+        item = MediaItem(
+            media_id=media_id, uid=uid, kind=kind,
+            object_name=f"uploads/{uid}/{media_id}.{'png' if image else 'mp4'}",
+            content_type="image/png" if image else "video/mp4", size_bytes=0,
+            filename=display_name(f"AI {kind.value} - {generation.prompt}"),
+            prompt=generation.prompt, generation=generation, created_at=now,
+        )  # fmt: skip
+        self.media.create(item)
+        log.info("generation requested", extra={"uid": uid, "media_id": media_id})
+        return item
+
+    def store_made_image(
+        self, item: MediaItem, still: Path, content_type: str, made_by: str, warning: str
+    ) -> MediaItem:
+        """Validate and store a made still exactly as an uploaded photo (thumbnails included);
+        one the library refuses leaves the item failed, with why."""
+        kind = accepted(content_type)
+        staged = item.model_copy(
+            update={
+                "object_name": f"uploads/{item.uid}/{item.media_id}.{kind.extension}",
+                "content_type": content_type, "size_bytes": still.stat().st_size,
+                "made_by": made_by, "warning": warning,
+            }
+        )  # fmt: skip
+        self.blobs.upload_file(staged.object_name, still, content_type)
+        try:
+            with tempfile.TemporaryDirectory(prefix="made-") as tmp:
+                return self._validate_and_store(staged, Path(tmp))
+        except InvalidMedia as exc:
+            self.blobs.delete(staged.object_name)
+            return self.media.mark_failed(staged, exc.message)
+
+    def store_made_clip(
+        self, item: MediaItem, clip: Path, poster: Path, made_by: str, warning: str
+    ) -> MediaItem:
+        """Store a made clip (already in the project's format) with thumbnails of its poster."""
+        try:
+            info = ingest_video(clip)
+        except InvalidMedia as exc:
+            return self.media.mark_failed(item, exc.message)
+        name = f"library/{item.uid}/{item.media_id}.mp4"
+        thumbs = {}
+        with tempfile.TemporaryDirectory(prefix="made-") as tmp:
+            for thumb in THUMBNAILS:
+                small = make_thumbnail(poster, thumb.edge, Path(tmp) / f"{thumb.folder}.jpg")
+                thumbs[thumb.folder] = thumb.object_name(item.uid, item.media_id)
+                self.blobs.upload_file(thumbs[thumb.folder], small, "image/jpeg")
+        self.blobs.upload_file(name, clip, "video/mp4")
+        return self.media.mark_ready(
+            item, object_name=name, thumb_object_name=thumbs["thumbs"],
+            preview_object_name=thumbs["previews"], content_type="video/mp4",
+            size_bytes=clip.stat().st_size, width=info.width, height=info.height,
+            duration_ms=info.duration_ms, made_by=made_by, warning=warning,
+        )  # fmt: skip
+
+    def fail_made(self, item: MediaItem, error: str) -> MediaItem:
+        return self.media.mark_failed(item, error)
+
     def list_items(self, uid: str) -> list[MediaItem]:
         return self.media.list_for_user(uid, limit=self.limits.max_items)
 
@@ -106,7 +176,7 @@ class Library:
 
     def _discard(self, item: MediaItem) -> None:
         self.blobs.delete(item.object_name)
-        if item.kind is MediaKindName.IMAGE:  # also thumbnails a failed registration left
+        if item.kind is not MediaKindName.AUDIO:  # also thumbnails a failed registration left
             for thumb in THUMBNAILS:
                 self.blobs.delete(thumb.object_name(item.uid, item.media_id))
         self.media.delete(item.media_id)

@@ -52,6 +52,15 @@ def main(argv: list[str]) -> int:
     # A Python handler, not SIG_IGN: exec resets it, so the command still dies of SIGTERM.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
     child = subprocess.Popen(argv[2:], close_fds=True)
+
+    def forward(signum: int, frame: object) -> None:
+        # A signal sent to this pid (an operator's kill, a test) is meant for the command; one
+        # sent to the whole group reaches the command twice, which its handlers take in stride.
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, forward)
     threading.Thread(target=_watch, args=(fd, child), daemon=True).start()
     status = child.wait()
     if status < 0:  # die of the command's signal, so the stack sees what the command saw

@@ -34,7 +34,8 @@ class Heartbeat(BaseModel):
     gpu_name: str | None = None
     vram_mb: int = Field(default=0, ge=0)
     nvenc: bool = False
-    models: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()  # model folders on the box (loadable)
+    models_loaded: tuple[str, ...] = ()  # the ones warm in memory now
     tasks: tuple[TaskKind, ...] = ()  # the task kinds this worker takes
     current_task: str | None = None  # "job_id/task#attempt" while busy
     last_pull_at: datetime | None = None  # the last time a pull returned (liveness)

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.imagery.request import GenerateRequest
+
 
 class MediaKindName(StrEnum):
     IMAGE = "image"
@@ -47,6 +49,7 @@ class MediaItem(BaseModel):
     made_by: str = Field(default="", max_length=200)
     warning: str = Field(default="", max_length=4000)
     error: str = Field(default="", max_length=4000)
+    generation: GenerateRequest | None = None  # what to make, while pending
     created_at: datetime
 
     @property

@@ -1,8 +1,8 @@
 """Messages on the pipeline's Pub/Sub topics (the wire contract; pure pydantic, versioned).
 
     topic "jobs"        -> orchestrator:  JobCreated | TaskFinished | TaskFailed | JobControl
-    topic "tasks-gpu"   -> gpu_subscriber:  TaskCommand (route gpu)
-    topic "tasks-cloud" -> cloud render / cloud workers:  TaskCommand (route cloud)
+    topic "tasks-gpu"   -> gpu_subscriber:  TaskCommand (route gpu) | GenerateMedia
+    topic "tasks-cloud" -> cloud render / cloud workers:  TaskCommand (route cloud) | GenerateMedia
     topic "job-events"  -> integrations:  a CloudEvent per job status change (docs/events.md)
 
 Messages carry identifiers only (job id, task name, attempt); handlers load everything else
@@ -87,3 +87,15 @@ class TaskCommand(_Message):
     task_kind: TaskKind
     attempt: int = Field(ge=1)
     route: Route
+
+
+class GenerateMedia(_Message):
+    """Make the AI still or clip the pending library item ``media_id`` asks for (its document
+    holds the request: shared/imagery). Job-less: the item's status is its only state."""
+
+    kind: Literal["generate_media"] = "generate_media"
+    media_id: str = _ID
+    uid: str = Field(min_length=1, max_length=128)
+
+
+WorkerMessage = Annotated[TaskCommand | GenerateMedia, Field(discriminator="kind")]

@@ -10,8 +10,10 @@ failed or never started gets a "strike" and runs in the cloud next; every fallba
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
+from shared.errors import TransientError
 from shared.jobs import Complete, Fail, Job, JobOutput, JobStatus, Progress, Start, Warn
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.job_events import apply_and_announce
@@ -28,6 +30,26 @@ from shared.pipeline.routing import Decision, gpu_kinds, route_task
 from shared.topology import TASKS_CLOUD, TASKS_GPU
 
 log = logging.getLogger(__name__)
+
+WARN_RETRY_S = 30.0  # how long a fallback's warning is retried against a contended job document
+
+
+def warn(ports: PipelineServices, job_id: str, text: str) -> None:
+    """Put a fallback's warning on the job, retrying contention: a worker killed mid-transaction
+    can leave the job's document locked for seconds, and a fallback that happened must not go
+    unsaid. Gives up (logged) only after WARN_RETRY_S."""
+    delay, deadline = 0.25, time.monotonic() + WARN_RETRY_S
+    while True:
+        try:
+            ports.jobs.apply(job_id, Warn(message=text[:500]))
+            return
+        except TransientError:
+            if time.monotonic() > deadline:
+                log.error("warning not recorded", extra={"job_id": job_id, "warning": text})
+                return
+            time.sleep(delay)
+            delay = min(2 * delay, 4.0)
+
 
 ORCHESTRATOR_ID = "orchestrator"
 MAX_TASK_ATTEMPTS = 3
@@ -166,9 +188,9 @@ def requeue(
     after = ports.pipelines.change(pipeline.job_id, change)
     if after.task(name).attempt != seen.attempt + 1:
         return False
+    publish_commands(after, ports)  # the work first; then the words about it
     if decision.warning:
-        ports.jobs.apply(pipeline.job_id, Warn(message=decision.warning[:500]))
-    publish_commands(after, ports)
+        warn(ports, pipeline.job_id, decision.warning)
     return True
 
 
@@ -182,10 +204,10 @@ def _queue_ready(pipeline: tg.Pipeline, ports: PipelineServices, now: datetime) 
         return p
 
     after = ports.pipelines.change(pipeline.job_id, queue_all) if decisions else pipeline
+    publish_commands(after, ports)
     for name, decision in decisions.items():
         if decision.warning and after.task(name).state is tg.TaskState.QUEUED:
-            ports.jobs.apply(pipeline.job_id, Warn(message=decision.warning[:500]))
-    publish_commands(after, ports)
+            warn(ports, pipeline.job_id, decision.warning)
 
 
 def publish_commands(pipeline: tg.Pipeline, ports: PipelineServices) -> None:

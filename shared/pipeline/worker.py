@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 
@@ -28,7 +28,13 @@ from shared.jobs import JobStatus, Progress
 from shared.logs import log_context
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.executors import Executor, Report, TaskContext
-from shared.pipeline.messages import TaskCommand, TaskFailed, TaskFinished, TaskKind
+from shared.pipeline.messages import (
+    GenerateMedia,
+    TaskCommand,
+    TaskFailed,
+    TaskFinished,
+    TaskKind,
+)
 from shared.pipeline.ports import PipelineServices
 from shared.ports import Delivery
 from shared.topology import JOBS
@@ -55,6 +61,7 @@ class TaskWorker:
         where: str,
         stop: threading.Event | None = None,
         work_dir: Path | None = None,
+        generate: Callable[[GenerateMedia], None] | None = None,
     ) -> None:
         self._ports = ports
         self._executors = executors
@@ -62,12 +69,30 @@ class TaskWorker:
         self._where = where  # for step texts: "on GPU box gpu-1", "in the cloud"
         self.stop = stop or threading.Event()
         self._work_dir = work_dir or ports.settings.work_dir
+        self._generate = generate  # AI stills and clips for the library (shared/imagery)
         self.current: str | None = None  # "job/task#attempt" while busy (for the heartbeat)
 
-    def handler(self, command: TaskCommand, delivery: Delivery) -> None:
+    def handler(self, command: TaskCommand | GenerateMedia, delivery: Delivery) -> None:
         """The PullWorker / push handler: returning acks, HandedBack nacks."""
+        if isinstance(command, GenerateMedia):
+            self._generation(command)
+            return
         if self.handle(command) is Outcome.NACK:
             raise HandedBack(f"task {command.task} of job {command.job_id} handed back")
+
+    def _generation(self, command: GenerateMedia) -> None:
+        if self.stop.is_set():
+            raise HandedBack(f"generation of media {command.media_id} handed back")
+        if self._generate is None:
+            log.warning(
+                "no AI generation on this worker: dropped", extra={"media_id": command.media_id}
+            )
+            return
+        self.current = f"media/{command.media_id}"
+        try:
+            self._generate(command)
+        finally:
+            self.current = None
 
     def handle(self, command: TaskCommand) -> Outcome:
         with log_context(job_id=command.job_id, task_id=f"{command.task}#{command.attempt}"):

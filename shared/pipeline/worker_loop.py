@@ -20,10 +20,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import FrameType
 
+from pydantic import TypeAdapter
+
 from shared.adapters.pubsub_bus import PullWorker
 from shared.errors import AppError
 from shared.pipeline.heartbeat import Heartbeat
-from shared.pipeline.messages import TaskCommand
+from shared.pipeline.messages import WorkerMessage
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.worker import TaskWorker
 
@@ -86,7 +88,7 @@ class WorkerLoop:
     def run(self) -> int:
         """Work until the worker's stop event is set; 0 on a clean stop."""
         puller = PullWorker(
-            self._ports.bus, self._subscription, TaskCommand, self.worker.handler,
+            self._ports.bus, self._subscription, TypeAdapter(WorkerMessage), self.worker.handler,
             lease_s=self._lease_s,
         )  # fmt: skip
         beats = threading.Thread(target=self.run_heartbeats, name="heartbeat", daemon=True)
