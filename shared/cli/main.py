@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "render": ("shared.cli.render", "render a timeline JSON file to an MP4"),
     "demo": ("shared.cli.demo", "bring the stack up and run the main job end to end"),
     "users": ("shared.cli.users", "manage users of the HTTP API (users add NAME)"),
+    "chains": ("shared.cli.chains", "show each capability's chain and which link answers now"),
 }
 
 

@@ -93,14 +93,15 @@ def measure_loudness(
 
 
 def loudnorm_filter(measured: LoudnessMeasurement, target_lufs: float, true_peak_db: float) -> str:
-    """Pass two of loudnorm, from pass one's measurement (numbers only: nothing user-written)."""
-    # loudnorm stays linear only if the target range is at least the measured one.
+    """Pass two of loudnorm in its dynamic mode, from pass one's measurement (numbers only:
+    nothing user-written). Linear mode would only lower its gain to respect the peak and land
+    short of the target (an espeak-ng voice over music came out 1.1 LU quiet)."""
     lra = min(50.0, max(7.0, math.ceil(measured.lra_lu + 1)))
     return (
         f"loudnorm=I={target_lufs:.1f}:TP={true_peak_db:.1f}:LRA={lra:.1f}"
         f":measured_I={measured.integrated_lufs:.2f}:measured_TP={measured.true_peak_db:.2f}"
         f":measured_LRA={measured.lra_lu:.2f}:measured_thresh={measured.threshold_lufs:.2f}"
-        f":linear=true,aresample={SAMPLE_RATE}"
+        f":linear=false,aresample={SAMPLE_RATE}"
     )
 
 
@@ -114,6 +115,12 @@ def normalising_filter(
     gain = target_lufs - measured.integrated_lufs
     if measured.true_peak_db + gain <= true_peak_db:
         return f"volume={gain:.3f}dB"
+    if gain <= 12.0:
+        # The gain, then a fast limiter on the few peaks it pushes over (a sample-peak limiter
+        # set 1 dB under the true-peak ceiling): loudnorm's modes land short on short, peaky
+        # mixes such as an espeak-ng voice over music.
+        limit = 10 ** ((true_peak_db - 1.0) / 20)
+        return f"volume={gain:.3f}dB,alimiter=limit={limit:.4f}:attack=1:release=50:level=disabled"
     return loudnorm_filter(measured, target_lufs, true_peak_db)
 
 

@@ -1,0 +1,46 @@
+"""``createstudio chains`` on Settings built from a dict: links, reasons, keys never printed."""
+
+from __future__ import annotations
+
+from shared.cli.chains import NO_FIRESTORE, chain_views, describe_boxes, format_report, key_lines
+from shared.settings import Settings
+
+BASE = {"GOOGLE_CLOUD_PROJECT": "demo"}
+GEMINI_KEY = "sk-gemini-secret-123"
+
+
+def _report(env: dict[str, str]) -> str:
+    settings = Settings.from_env({**BASE, **env})
+    return format_report(chain_views(settings), key_lines(settings), describe_boxes(None))
+
+
+def _section(report: str, capability: str) -> str:
+    blocks = report.split("\n\n")
+    return next(block for block in blocks if block.split(" ")[0].strip() == capability)
+
+
+def test_no_keys_falls_to_the_offline_links() -> None:
+    report = _report({})
+    script = _section(report, "script")
+    assert "Ollama - skipped: CS_OLLAMA_HOST is not set" in script
+    assert "Gemini - skipped: GEMINI_API_KEY is not set" in script
+    assert "answers now: offline template writer" in script
+    assert "GEMINI_API_KEY: not set" in report
+    assert f"GPU boxes: {NO_FIRESTORE}" in report
+
+
+def test_a_set_key_is_named_set_and_never_printed() -> None:
+    report = _report({"GEMINI_API_KEY": GEMINI_KEY, "CS_OLLAMA_HOST": "http://127.0.0.1:9"})
+    assert GEMINI_KEY not in report
+    assert "GEMINI_API_KEY: set" in report
+    assert "answers now: Ollama" in _section(report, "script")
+
+
+def test_every_capability_is_listed_in_order_and_unbuilt_ones_say_so() -> None:
+    report = _report({})
+    heads = [block.split("\n")[0] for block in report.strip().split("\n\n")[1:]]
+    assert [head.split(" ")[0] for head in heads] == [
+        "script", "voice", "music", "image", "clip", "render",
+    ]  # fmt: skip
+    assert "not wired yet" in _section(report, "music")
+    assert "not wired yet" not in _section(report, "voice")
