@@ -33,7 +33,7 @@ from pydantic import TypeAdapter
 from shared.adapters.pubsub_bus import Outcome
 from shared.imagery.worker import generation_worker
 from shared.logs import configure_logging
-from shared.pipeline.executors import Executor, MusicExecutor, RenderExecutor, VoiceExecutor
+from shared.pipeline.executors import task_executors
 from shared.pipeline.heartbeat import Heartbeat
 from shared.pipeline.messages import GenerateMedia, Route, TaskCommand, TaskKind, WorkerMessage
 from shared.pipeline.ports import PipelineServices
@@ -43,7 +43,7 @@ from shared.pipeline.worker import TaskWorker
 from shared.pipeline.worker_loop import WorkerLoop
 from shared.topology import CLOUD_RENDER
 
-KINDS = (TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER)
+KINDS = (TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER)
 
 _MESSAGES: TypeAdapter[TaskCommand | GenerateMedia] = TypeAdapter(WorkerMessage)
 
@@ -60,11 +60,7 @@ def describe(worker: str, started_at: datetime) -> Heartbeat:
 
 
 def build_loop(ports: PipelineServices, worker: str, pull_timeout_s: float = 5.0) -> WorkerLoop:
-    executors: dict[TaskKind, Executor] = {
-        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings),
-        TaskKind.MUSIC: MusicExecutor(ports.renders),
-        TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
-    }
+    executors = task_executors(ports)
     started = datetime.now(UTC)
     return WorkerLoop(
         ports,

@@ -17,11 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.http_deps import pipeline
 from functions.http_util import Call, dispatch, json_response, route
 from functions.storage_links import browser_link
+from shared.errors import NotFound
 from shared.jobs import EnginePreference, Job
 from shared.library.sources import check_sources
-from shared.pipeline import job_deletion, services
+from shared.pipeline import job_deletion, services, user_caps
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.plain_text import Lines, OneLine
+from shared.ports import JobStore
+from shared.scripts.brief import ScriptBrief
 from shared.timeline import parse_timeline
 from shared.timeline.model import MAX_SCRIPT_CHARS
 from shared.timeline.validate import MAX_TIMELINE_BYTES
@@ -37,6 +40,7 @@ class CreateJobBody(BaseModel):
     engine: EnginePreference = EnginePreference.AUTO
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=_ID)
     script: Lines | None = Field(default=None, max_length=MAX_SCRIPT_CHARS)
+    brief: ScriptBrief | None = None  # the script chain writes the voiceover from it
     voice: VoiceOptions | None = None  # for the voice made from ``script``
     music: MusicOptions | None = None  # for the music made when the timeline has none
 
@@ -83,17 +87,29 @@ def _request_hash(body: BaseModel) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _exists(jobs: JobStore, job_id: str, uid: str) -> bool:
+    try:
+        jobs.get_for_user(job_id, uid)
+    except NotFound:
+        return False
+    return True
+
+
 def _create(call: Call) -> flask.Response:
     uid = call.uid()
     body = call.body(CreateJobBody, max_bytes=MAX_TIMELINE_BYTES + 64 * 1024)
     timeline = parse_timeline(body.timeline)
     ports = pipeline()
     check_sources(timeline, uid, call.deps.library.media)
+    job_id = _job_id(uid, body.idempotency_key)
+    if body.idempotency_key is None or not _exists(ports.jobs, job_id, uid):
+        # A retry of a job already made is not one more job: it gets its job back, not a 429.
+        user_caps.check_room(ports.jobs.live_for_user(uid), timeline.duration_ms, ports.settings)
     job = services.submit_job(
         uid=uid, brand_name=body.brand_name, timeline=timeline, engine=body.engine,
-        job_id=_job_id(uid, body.idempotency_key), jobs=ports.jobs, pipelines=ports.pipelines,
+        job_id=job_id, jobs=ports.jobs, pipelines=ports.pipelines,
         bus=ports.bus, settings=ports.settings, now=call.now, script=body.script,
-        voice=body.voice, music=body.music,
+        brief=body.brief, voice=body.voice, music=body.music,
         request_hash=_request_hash(body),
     )  # fmt: skip
     return json_response({"job": job_json(call, job, full=False)}, 202)

@@ -21,7 +21,7 @@ from shared.render.encoders import probe_nvenc
 log = logging.getLogger(__name__)
 
 # Kinds with an executor that runs on a plain CPU (the offline links and FFmpeg).
-CPU_KINDS = (TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER)
+CPU_KINDS = (TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from gpu_subscriber.capabilities import detect
 from gpu_subscriber.heartbeat import describe
 from gpu_subscriber.models import ModelManager
 from shared.imagery.worker import generation_worker
-from shared.pipeline.executors import Executor, MusicExecutor, RenderExecutor, VoiceExecutor
-from shared.pipeline.messages import TaskKind
+from shared.pipeline.executors import task_executors
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.worker import TaskWorker
 from shared.pipeline.worker_loop import WorkerLoop
@@ -24,12 +23,7 @@ def default_worker_id() -> str:
 
 def build_loop(ports: PipelineServices, worker_id: str, pull_timeout_s: float = 5.0) -> WorkerLoop:
     caps = detect(ports.settings.models_dir)
-    executors: dict[TaskKind, Executor] = {
-        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings),
-        TaskKind.MUSIC: MusicExecutor(ports.renders),
-        TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
-    }
-    executors = {kind: ex for kind, ex in executors.items() if kind in caps.tasks}
+    executors = {k: ex for k, ex in task_executors(ports).items() if k in caps.tasks}
     where = f"on GPU box {worker_id}" if caps.cuda else f"on {worker_id} (CPU, no CUDA)"
     # Loaded on the first AI task, kept warm; the heartbeat says which are warm.
     models = ModelManager(ports.settings.models_dir, vram_budget_mb=caps.vram_mb)

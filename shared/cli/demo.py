@@ -40,10 +40,14 @@ from shared.logs import configure_logging
 from shared.render.loudness import measure_loudness
 from shared.render.probe import probe_streams
 from shared.settings import Settings
+from shared.timeline import parse_timeline
 
 EXAMPLE = REPO_ROOT / "examples" / "ad-16x9.json"
 MAKE_MEDIA = REPO_ROOT / "examples" / "make_media.py"
 BRAND = "Harbor Bakery"
+BUSINESS = "a harbour-side bakery: sourdough, croissants and coffee, made by hand since 1990"
+OFFER = "a free coffee with every loaf before 9 am"
+Brief = dict[str, str | int]  # the body's "brief" (shared.scripts.brief.ScriptBrief)
 ENDED = (JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED)
 
 
@@ -103,8 +107,8 @@ def _demo(out_dir: Path, timeout_s: float) -> int:
                 f"  uploaded {photo.name} -> {media['source']} ({media['width']}x{media['height']})"
             )
 
-        timeline, script = sample_ad(json.loads(EXAMPLE.read_text()), sources)
-        job = api.submit(BRAND, timeline, engine="auto", script=script)
+        timeline, brief = sample_ad(json.loads(EXAMPLE.read_text()), sources)
+        job = api.submit(BRAND, timeline, engine="auto", brief=brief)
         print(f"Submitted job {job['job_id']} ({EXAMPLE.name}); following it live:")
         assert api.firestore is not None
         final = follow(api.firestore, job["job_id"], timeout_s)
@@ -148,12 +152,13 @@ def _sample_photos(example: Path) -> list[Path]:
     return photos
 
 
-def sample_ad(example: dict[str, Any], sources: dict[str, str]) -> tuple[dict[str, Any], str]:
-    """The example timeline for the API: each photo as its library ``media:<id>``.
+def sample_ad(example: dict[str, Any], sources: dict[str, str]) -> tuple[dict[str, Any], Brief]:
+    """The example timeline for the API (each photo as its library ``media:<id>``) and the brief
+    the pipeline writes the voiceover from.
 
-    Its voice and music files are left out: the pipeline makes both from the brief (the voice
-    from the script) with its offline makers until the AI issue lands, and the job's warnings say
-    so. The captions stay: they are timed to the voice the pipeline makes.
+    Its voice and music files are left out: the pipeline writes the script, speaks it and makes
+    the music through the AI chains (their offline links, when nothing else is there), and the
+    job's warnings say which link answered. The captions stay: they are timed to the made voice.
     """
     timeline = {k: v for k, v in example.items() if k not in ("voice", "music")}
     video = []
@@ -162,10 +167,10 @@ def sample_ad(example: dict[str, Any], sources: dict[str, str]) -> tuple[dict[st
         if name not in sources:
             raise DemoFailed(f"video[{i}]: {name} was not uploaded")
         video.append({**clip, "source": sources[name]})
-    script = (example.get("voice") or {}).get("script") or ""
-    if not script:
-        raise DemoFailed("the example has no voice script to make the voiceover from")
-    return {**timeline, "video": video}, script
+    timeline = {**timeline, "video": video}
+    seconds = parse_timeline(timeline).duration_ms // 1000
+    brief: Brief = {"brand": BRAND, "business": BUSINESS, "offer": OFFER, "duration_s": seconds}
+    return timeline, brief
 
 
 def follow(firestore: UserFirestore, job_id: str, timeout_s: float, every_s: float = 0.5) -> Job:

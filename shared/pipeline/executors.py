@@ -1,7 +1,8 @@
-"""What each task kind does, given its job: voice (the voice chain), music (offline) and render.
+"""What each task kind does, given its job: script and voice (their chains), music and render.
 
 Results are objects in the renders bucket with deterministic names, so a redelivered task whose
 result exists is answered from it without redoing the work (and never pays for a call twice):
+    script         work/{job_id}/script-{hash of the brief}.json (the script chain's answer)
     voice          work/{job_id}/voice-{hash of voice id + script}.wav, then .json (word timings,
                    who spoke, the chain's warning; last: its presence means the voice is complete)
     music          work/{job_id}/music-{ms}.wav
@@ -25,11 +26,14 @@ from shared.jobs import Job
 from shared.pipeline import offline_audio
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.media_item import MediaStatus
-from shared.pipeline.ports import MediaLibrary
+from shared.pipeline.messages import TaskKind
+from shared.pipeline.ports import MediaLibrary, PipelineServices
 from shared.pipeline.taskgraph import MUSIC, VOICE, Pipeline
 from shared.ports import BlobStore
 from shared.render.media_resolver import MediaResolver
 from shared.render.service import render_timeline
+from shared.scripts.links import script_links
+from shared.scripts.service import WrittenScript, write_script
 from shared.settings import Settings
 from shared.timeline.model import Ducking, MusicTrack, Timeline, VoiceTrack, WordTiming
 from shared.voice import chain as voice_chain
@@ -74,6 +78,50 @@ def timeline_of(job: Job) -> Timeline:
     return Timeline.model_validate(job.timeline)
 
 
+class ScriptExecutor:
+    """The script chain writes the voiceover from the job's brief. The answer (script, title,
+    call to action, warnings) is stored first and put in the task's result, where the voice task
+    reads the script; each warning becomes one of the job's."""
+
+    def __init__(self, renders: BlobStore, settings: Settings) -> None:
+        self._renders = renders
+        self._settings = settings
+
+    def _name(self, ctx: TaskContext) -> str:
+        brief = ctx.pipeline.brief
+        if brief is None:
+            raise InvalidRequest(f"job {ctx.job.job_id} has a script task but no brief")
+        key = hashlib.sha256(brief.model_dump_json().encode()).hexdigest()[:16]
+        return f"work/{ctx.job.job_id}/script-{key}.json"
+
+    def _result(self, written: WrittenScript) -> dict[str, str]:
+        warnings = {f"warning-{n}": text for n, text in enumerate(written.warnings)}
+        return {"script": written.script, "title": written.title,
+                "call_to_action": written.call_to_action, "made_by": written.made_by,
+                **warnings}  # fmt: skip
+
+    def existing(self, ctx: TaskContext) -> dict[str, str] | None:
+        name = self._name(ctx)
+        if not self._renders.exists(name):
+            return None
+        path = self._renders.download_file(name, ctx.work_dir / "script.json")
+        return self._result(WrittenScript.model_validate_json(path.read_text()))
+
+    def run(self, ctx: TaskContext) -> dict[str, str]:
+        assert ctx.pipeline.brief is not None  # _name() raised otherwise
+        name = self._name(ctx)
+        ctx.progress(0.0, "Writing the script")
+        # No chain deadline here (unlike POST /api/scripts): no one waits on a task, and each
+        # link's own timeout ends it.
+        written = write_script(ctx.pipeline.brief, script_links(self._settings))
+        self._renders.upload_bytes(name, written.model_dump_json().encode(), "application/json")
+        ctx.progress(100.0, "Script ready")
+        return self._result(written)
+
+    def discard(self, ctx: TaskContext) -> None:
+        """Content-keyed and shared by every attempt: kept."""
+
+
 class VoiceExecutor:
     """The voice chain speaks the script; the timings JSON next to the WAV records the result."""
 
@@ -83,7 +131,7 @@ class VoiceExecutor:
 
     def _names(self, ctx: TaskContext) -> tuple[str, str]:
         voice_id = (ctx.pipeline.voice or VoiceOptions()).voice_id or ""
-        key = f"{voice_id}\x00{ctx.pipeline.script or ''}"
+        key = f"{voice_id}\x00{ctx.pipeline.spoken_script or ''}"
         stem = f"work/{ctx.job.job_id}/voice-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
         return f"{stem}.wav", f"{stem}.json"
 
@@ -103,7 +151,8 @@ class VoiceExecutor:
     def run(self, ctx: TaskContext) -> dict[str, str]:
         options = ctx.pipeline.voice or VoiceOptions()
         ctx.progress(0.0, "Making the voice")
-        spoken = voice_chain.speak(ctx.pipeline.script or "", options.voice_id, self._settings)
+        script = ctx.pipeline.spoken_script or ""
+        spoken = voice_chain.speak(script, options.voice_id, self._settings)
         path = ctx.work_dir / "voice.wav"
         timings = write_voice_file(spoken.value, path, max_ms=timeline_of(ctx.job).duration_ms)
         wav, meta = self._names(ctx)
@@ -255,7 +304,7 @@ class RenderExecutor:
         if made.get(VOICE):
             voice = pipeline.voice or VoiceOptions()
             changes["voice"] = VoiceTrack(
-                source=made[VOICE], script=pipeline.script, volume=voice.volume,
+                source=made[VOICE], script=pipeline.spoken_script, volume=voice.volume,
                 word_timings=timings or None,
             )  # fmt: skip
         if made.get(MUSIC):
@@ -264,3 +313,13 @@ class RenderExecutor:
                 source=made[MUSIC], volume=music.volume, duck=Ducking(enabled=music.duck)
             )
         return timeline.model_copy(update=changes) if changes else timeline
+
+
+def task_executors(ports: PipelineServices) -> dict[TaskKind, Executor]:
+    """What every worker (a GPU box, the cloud renderer) runs for each task kind."""
+    return {
+        TaskKind.SCRIPT: ScriptExecutor(ports.renders, ports.settings),
+        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings),
+        TaskKind.MUSIC: MusicExecutor(ports.renders),
+        TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
+    }

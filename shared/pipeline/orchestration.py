@@ -31,7 +31,7 @@ from shared.topology import TASKS_CLOUD, TASKS_GPU
 
 log = logging.getLogger(__name__)
 
-WARN_RETRY_S = 30.0  # how long a fallback's warning is retried against a contended job document
+WARN_RETRY_S = 60.0  # how long a fallback's warning is retried against a contended job document
 
 
 def warn(ports: PipelineServices, job_id: str, text: str) -> None:

@@ -23,6 +23,7 @@ from shared.pipeline.messages import JobControl, JobCreated
 from shared.pipeline.orchestration import JobMessageT, advance
 from shared.pipeline.ports import PipelineServices
 from shared.ports import EventBus, JobStore
+from shared.scripts.brief import ScriptBrief
 from shared.settings import Settings
 from shared.timeline.model import Timeline
 from shared.topology import JOBS
@@ -59,6 +60,7 @@ def submit_job(
     settings: Settings,
     now: datetime,
     script: str | None = None,
+    brief: ScriptBrief | None = None,
     voice: VoiceOptions | None = None,
     music: MusicOptions | None = None,
     request_hash: str | None = None,
@@ -71,12 +73,20 @@ def submit_job(
     (a different body) IdempotencyKeyReused. ``script`` is the brief's voiceover text: with no
     voice file on the timeline, the pipeline makes the voice from it (and captions, when asked
     for, are timed to that voice: without either, InvalidRequest). ``voice`` and ``music`` are
-    for the tracks the pipeline makes (an unknown voice id is InvalidRequest).
+    for the tracks the pipeline makes (an unknown voice id is InvalidRequest). ``brief``
+    asks the script chain to write the voiceover first; with a ``script`` too, InvalidRequest.
     """
     check_voice_id(voice.voice_id if voice else None)
-    if timeline.captions and timeline.captions.enabled and timeline.voice is None and not script:
+    if script and brief:
         raise InvalidRequest(
-            "captions: need a voice track with a script, or a script to make the voice from"
+            "send either a script (to be spoken as written) or a brief (to have one written), "
+            "not both"
+        )
+    spoken = bool(script) or brief is not None
+    if timeline.captions and timeline.captions.enabled and timeline.voice is None and not spoken:
+        raise InvalidRequest(
+            "captions: need a voice track with a script, or a script or brief to make the "
+            "voice from"
         )
     job = new_job(
         job_id, uid, now, brand_name=brand_name, engine=engine,
@@ -95,7 +105,17 @@ def submit_job(
                 "send a new key for a new job"
             ) from None
     pipelines.create(
-        tg.plan(job_id, uid, timeline, now, engine=engine, script=script, voice=voice, music=music)
+        tg.plan(
+            job_id,
+            uid,
+            timeline,
+            now,
+            engine=engine,
+            script=script,
+            brief=brief,
+            voice=voice,
+            music=music,
+        )  # fmt: skip
     )
     bus.publish(settings.topic(JOBS), JobCreated(job_id=job_id))
     pipelines.change(job_id, lambda p: tg.announced(p, now))

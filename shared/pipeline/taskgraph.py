@@ -1,8 +1,8 @@
 """A job's task graph (pure: no I/O, no clock; callers pass ``now``).
 
-    voice ─┐
-           ├──> render          (voice when the brief has a script and the timeline no voice file;
-    music ─┘                     music when the timeline has none: both offline until the AI issue)
+    script ──> voice ─┐
+                      ├──> render   (voice when the job has a script, or a brief to write one
+               music ─┘             from, and the timeline no voice file; music when it has none)
 
 Each task walks  waiting -> queued -> running -> done | failed,  and every (re)queue starts a new
 attempt. Changes are fenced by attempt, so a duplicated or reordered TaskFinished / TaskFailed, or
@@ -23,9 +23,10 @@ from shared.errors import Conflict, NotFound
 from shared.jobs import EnginePreference
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.messages import Route, TaskKind
+from shared.scripts.brief import ScriptBrief
 from shared.timeline.model import Timeline
 
-VOICE, MUSIC, RENDER = "voice", "music", "render"
+SCRIPT, VOICE, MUSIC, RENDER = "script", "voice", "music", "render"
 # Share of the job's progress bar: the preparing tasks split the first part, the render the rest.
 PREPARE_SHARE = 10.0
 
@@ -65,6 +66,7 @@ class Pipeline(BaseModel):
     uid: str
     engine: EnginePreference = EnginePreference.AUTO
     script: str | None = None
+    brief: ScriptBrief | None = None  # for the script task, when the job brings no script
     voice: VoiceOptions | None = None  # for the voice made from ``script``
     music: MusicOptions | None = None  # for the music made when the timeline has none
     tasks: tuple[Task, ...]
@@ -91,6 +93,14 @@ class Pipeline(BaseModel):
     @property
     def finished(self) -> bool:
         return all(t.state is TaskState.DONE for t in self.tasks)
+
+    @property
+    def spoken_script(self) -> str | None:
+        """What the voice reads: the job's own script, else the one its script task wrote."""
+        if self.script is not None:
+            return self.script
+        written = next((t for t in self.tasks if t.name == SCRIPT), None)
+        return written.result.get("script") if written else None
 
 
 class PipelineStore(Protocol):
@@ -121,18 +131,27 @@ def plan(
     *,
     engine: EnginePreference = EnginePreference.AUTO,
     script: str | None = None,
+    brief: ScriptBrief | None = None,
     voice: VoiceOptions | None = None,
     music: MusicOptions | None = None,
 ) -> Pipeline:
-    """The graph a timeline needs: what the timeline lacks is made first, then the render."""
+    """The graph a timeline needs: what the timeline lacks is made first, then the render.
+
+    A ``brief`` counts only without a ``script`` (the person's own words win) and without a
+    voice file on the timeline (nothing would read the script)."""
     tasks: list[Task] = []
-    if timeline.voice is None and script and script.strip():
-        tasks.append(Task(name=VOICE, kind=TaskKind.VOICE))
+    has_script = bool(script and script.strip())
+    if timeline.voice is None and (has_script or brief is not None):
+        if not has_script:
+            tasks.append(Task(name=SCRIPT, kind=TaskKind.SCRIPT))
+        needs = () if has_script else (SCRIPT,)
+        tasks.append(Task(name=VOICE, kind=TaskKind.VOICE, needs=needs))
     if timeline.music is None:
         tasks.append(Task(name=MUSIC, kind=TaskKind.MUSIC))
     tasks.append(Task(name=RENDER, kind=TaskKind.RENDER, needs=tuple(t.name for t in tasks)))
     return Pipeline(
-        job_id=job_id, uid=uid, engine=engine, script=script, voice=voice, music=music,
+        job_id=job_id, uid=uid, engine=engine, script=script,
+        brief=brief if any(t.name == SCRIPT for t in tasks) else None, voice=voice, music=music,
         tasks=tuple(tasks), created_at=now, updated_at=now,
     )  # fmt: skip
 

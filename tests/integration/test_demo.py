@@ -44,6 +44,8 @@ def test_demo_saves_the_mp4_and_poster(tmp_path: Path) -> None:
     printed = done.stdout
     assert "Demo user: demo-" in printed and "password: " in printed
     assert printed.count("uploaded ") == len(example["video"])
+    assert "warning: script: Ollama: CS_OLLAMA_HOST is not set" in printed
+    assert "written by the offline template writer" in printed
     assert "warning: voice: ElevenLabs: key not set" in printed
     assert "warning: music: no AI music yet" in printed
     assert f"Video:  {videos[0]}" in printed and "LUFS" in printed

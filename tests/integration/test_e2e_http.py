@@ -99,7 +99,8 @@ def test_submit_over_http_until_done(
     watch = mine.on_snapshot(record)
     try:
         assert listening.wait(30), "the Firestore listener never delivered its first snapshot"
-        job = alice.submit("Harbor Bakery", timeline, script="Fresh bread every day")
+        brief = {"brand": "Harbor Bakery", "business": "a bakery", "duration_s": 5}
+        job = alice.submit("Harbor Bakery", timeline, brief=brief)
         job_id = job["job_id"]
         assert job["status"] == "pending"
 
@@ -126,6 +127,7 @@ def test_submit_over_http_until_done(
     assert any("Rendering" in step for step in steps), steps
     assert len(steps) >= 4, steps
     warnings = final["warnings"]
+    assert any(w.startswith("script: Ollama: CS_OLLAMA_HOST is not set") for w in warnings)
     assert any(w.startswith("voice: ElevenLabs: key not set") for w in warnings), warnings
     assert any(w.startswith("music: no AI music yet") for w in warnings), warnings
 

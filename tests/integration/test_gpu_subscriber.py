@@ -93,7 +93,7 @@ def test_renders_a_job_routed_to_it(
     beat = ports.workers.get("gpu-a")
     assert beat is not None and beat.route is Route.GPU
     assert (beat.cuda, beat.nvenc) == (False, False)  # this machine has no NVIDIA GPU
-    assert set(beat.tasks) == {TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER}
+    assert set(beat.tasks) == {TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER}
     assert check("gpu-a", ports) == 0
     progress: list[float] = []
 

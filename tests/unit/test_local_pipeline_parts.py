@@ -12,6 +12,7 @@ import pytest
 from shared.cli.demo import EXAMPLE, DemoFailed, sample_ad
 from shared.localstack.pipeline_services import logged
 from shared.localstack.user_firestore import UserFirestore, decode_value
+from shared.scripts.brief import ScriptBrief
 from shared.timeline.validate import parse_timeline
 
 
@@ -20,17 +21,17 @@ def example() -> dict[str, Any]:
     return loaded
 
 
-def test_sample_ad_uses_library_sources_and_leaves_voice_and_music_to_the_pipeline() -> None:
+def test_sample_ad_uses_library_sources_and_leaves_script_voice_and_music_to_the_pipeline() -> None:
     data = example()
     names = [Path(c["source"]).name for c in data["video"]]
     sources = {name: f"media:id{i}" for i, name in enumerate(names)}
 
-    timeline, script = sample_ad(data, sources)
+    timeline, brief = sample_ad(data, sources)
 
     assert [c["source"] for c in timeline["video"]] == [sources[n] for n in names]
     assert "voice" not in timeline and "music" not in timeline
-    assert script.startswith("Fresh bread every morning")
     parsed = parse_timeline(timeline)
+    assert ScriptBrief.model_validate(brief).duration_s == parsed.duration_ms // 1000
     assert parsed.voice is None and parsed.music is None and len(parsed.video) == len(names)
     assert parsed.captions is not None and parsed.captions.enabled  # timed to the made voice
     assert data["voice"] and data["music"]  # the example itself is left as it was
