@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TOOLS := .venv-tools
+TOOLS_STAMP := $(TOOLS)/.installed
 WEB_STAMP := web/node_modules/.installed
 
 .PHONY: setup demo test test-fast lint format bench bench-editor dev clean web
@@ -22,7 +24,14 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund && npm run build
 	@touch $(WEB_STAMP)
 
-setup: $(STAMP) $(WEB_STAMP)
+# checkov and hadolint (terraform/ and docker/ checks) in a venv of their own: checkov pins
+# packages older than the project's dependencies allow.
+$(TOOLS_STAMP): scripts/iac-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install -q -r scripts/iac-tools.txt
+	@touch $(TOOLS_STAMP)
+
+setup: $(STAMP) $(WEB_STAMP) $(TOOLS_STAMP)
 
 # Rebuild the editor's bundle after changing web/src/.
 web: $(WEB_STAMP)
@@ -63,4 +72,4 @@ bench-editor: setup web
 	$(PY) bench/editor.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules web/dist
+	rm -rf $(VENV) $(TOOLS) out .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules web/dist

@@ -20,7 +20,8 @@ import pillow_heif
 from PIL import Image, ImageDraw, ImageFilter
 
 # The voice and music makers are the pipeline's own offline last links.
-from shared.pipeline.offline_audio import procedural_music, write_wav
+from shared.music.brief import read_brief
+from shared.music.composer import compose
 from shared.voice.chain import espeak_voice
 from shared.voice.spoken import write_voice_file
 
@@ -214,7 +215,7 @@ def make_all(out: Path, force: bool = False) -> list[Path]:
         "pastries.webp": lambda p: draw_photo(4, 1600, 1200).save(p, "WEBP", quality=85),
         "interior.heic": lambda p: draw_photo(5, 1600, 1200).save(p, "HEIF", quality=80),
         "logo.png": lambda p: draw_logo(800).save(p, "PNG"),
-        "music.wav": lambda p: write_wav(p, procedural_music(24.0)),
+        "music.wav": lambda p: compose(p, 24_000, read_brief("warm acoustic")),
         "voice.wav": lambda p: write_voice_file(espeak_voice(VOICE_TEXT), p),
     }
     written = []

@@ -16,7 +16,7 @@ from functions.http_util import Call, dispatch, json_response, route
 from shared.chains import Link
 from shared.scripts.brief import ScriptBrief
 from shared.scripts.links import script_links
-from shared.scripts.quota import FirestoreHourlyQuota
+from shared.adapters.firestore_usage import FirestoreHourlyQuota
 from shared.scripts.service import Finished, ScriptTask, write_script
 
 

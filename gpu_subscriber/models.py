@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.ai.musicgen import load_musicgen
 from shared.ai.sdxl import load_sdxl
 from shared.ai.wan_video import load_wan_i2v, load_wan_t2v
-from shared.imagery.models import SDXL, WAN_I2V, WAN_T2V
+from shared.imagery.models import MUSICGEN, SDXL, WAN_I2V, WAN_T2V
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ DEFAULT_SPECS: Mapping[str, ModelSpec] = {
     SDXL: ModelSpec(load_sdxl, 12_000),
     WAN_T2V: ModelSpec(load_wan_t2v, 20_000),
     WAN_I2V: ModelSpec(load_wan_i2v, 60_000),
+    MUSICGEN: ModelSpec(load_musicgen, 6_000),  # musicgen-medium in fp16, with headroom
 }
 
 

@@ -23,10 +23,10 @@ def default_worker_id() -> str:
 
 def build_loop(ports: PipelineServices, worker_id: str, pull_timeout_s: float = 5.0) -> WorkerLoop:
     caps = detect(ports.settings.models_dir)
-    executors = {k: ex for k, ex in task_executors(ports).items() if k in caps.tasks}
-    where = f"on GPU box {worker_id}" if caps.cuda else f"on {worker_id} (CPU, no CUDA)"
     # Loaded on the first AI task, kept warm; the heartbeat says which are warm.
     models = ModelManager(ports.settings.models_dir, vram_budget_mb=caps.vram_mb)
+    executors = {k: ex for k, ex in task_executors(ports, models).items() if k in caps.tasks}
+    where = f"on GPU box {worker_id}" if caps.cuda else f"on {worker_id} (CPU, no CUDA)"
     worker = TaskWorker(
         ports, executors, worker_id, where=where, generate=generation_worker(ports, models)
     )

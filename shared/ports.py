@@ -61,6 +61,10 @@ class JobStore(Protocol):
         """The user's jobs, newest first; pass the previous page's ``next_cursor`` to go on."""
         ...
 
+    def live_for_user(self, uid: str) -> tuple[Job, ...]:
+        """The user's jobs that have not ended (pending, processing, paused)."""
+        ...
+
     def delete(self, job_id: str) -> None:
         """Remove the job's document (absent already: no error); callers check it has ended."""
         ...

@@ -10,6 +10,11 @@ from pathlib import Path
 
 from shared.errors import ConfigError
 
+# Where Debian's font packages put the fallback fonts for what the shipped DejaVu fonts lack
+# (fonts-noto-cjk, fonts-symbola; scripts/install-system-deps installs them). Fixed, never
+# searched: a missing file is skipped and the characters only it has are warned about on the job.
+FALLBACK_FONT_DIR = Path("/usr/share/fonts")
+
 
 class Secret:
     """A value that never shows in logs, reprs or tracebacks."""
@@ -126,6 +131,35 @@ class ImagerySettings:
 
 
 @dataclass(frozen=True)
+class MusicSettings:
+    """The music chain (shared/music): ACE-Step's server and MusicGen on a GPU box, ElevenLabs."""
+
+    acestep_url: str | None = None  # ACE-Step's REST server on this box; None: not here
+    acestep_api_key: Secret | None = None
+    acestep_timeout_s: int = 30  # one HTTP call
+    acestep_deadline_s: int = 300  # the whole generation, polled
+    acestep_poll_ms: int = 2000
+    bed_max_s: int = 120  # the longest bed an AI link is asked for; a longer ad loops it
+    musicgen_max_s: int = 30  # MusicGen's trained length
+    elevenlabs_model: str = "music_v1"
+    elevenlabs_timeout_s: int = 120
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> MusicSettings:
+        return cls(
+            acestep_url=_opt(env, "CS_ACESTEP_URL"),
+            acestep_api_key=_secret(env, "CS_ACESTEP_API_KEY"),
+            acestep_timeout_s=_int(env, "CS_ACESTEP_TIMEOUT_S", 30),
+            acestep_deadline_s=_int(env, "CS_ACESTEP_DEADLINE_S", 300),
+            acestep_poll_ms=_int(env, "CS_ACESTEP_POLL_MS", 2000),
+            bed_max_s=_int(env, "CS_MUSIC_BED_MAX_S", 120),
+            musicgen_max_s=_int(env, "CS_MUSICGEN_MAX_S", 30),
+            elevenlabs_model=_opt(env, "CS_ELEVENLABS_MUSIC_MODEL") or "music_v1",
+            elevenlabs_timeout_s=_int(env, "CS_ELEVENLABS_MUSIC_TIMEOUT_S", 120),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything configurable. Emulator hosts unset means real Google Cloud."""
 
@@ -163,7 +197,17 @@ class Settings:
     gemini_timeout_ms: int = 5000
     script_deadline_s: int = 8
     script_rate_per_hour: int = 30
+    # Each user's daily allowance of paid provider calls (shared/usage.py); 0 turns one off.
+    tts_chars_per_day: int = 20_000
+    veo_seconds_per_day: int = 64
+    ai_music_seconds_per_day: int = 600
+    # What one job may take: the worker's ceiling on a task's memory (its own growth and each
+    # FFmpeg it starts), and what one user may have in flight at once (POST /api/jobs: 429).
+    task_memory_mb: int = 4096
+    user_max_jobs: int = 3
+    user_max_minutes: int = 240
     imagery: ImagerySettings = field(default_factory=ImagerySettings)
+    music: MusicSettings = field(default_factory=MusicSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -204,7 +248,14 @@ class Settings:
             gemini_timeout_ms=_int(env, "CS_GEMINI_TIMEOUT_MS", 5000),
             script_deadline_s=_int(env, "CS_SCRIPT_DEADLINE_S", 8),
             script_rate_per_hour=_int(env, "CS_SCRIPT_RATE_PER_HOUR", 30),
+            tts_chars_per_day=_int(env, "CS_TTS_CHARS_PER_DAY", 20_000),
+            veo_seconds_per_day=_int(env, "CS_VEO_SECONDS_PER_DAY", 64),
+            ai_music_seconds_per_day=_int(env, "CS_AI_MUSIC_SECONDS_PER_DAY", 600),
+            task_memory_mb=_int(env, "CS_TASK_MEMORY_MB", 4096),
+            user_max_jobs=_int(env, "CS_USER_MAX_JOBS", 3),
+            user_max_minutes=_int(env, "CS_USER_MAX_MINUTES", 240),
             imagery=ImagerySettings.from_env(env),
+            music=MusicSettings.from_env(env),
         )
 
     def topic(self, name: str) -> str:

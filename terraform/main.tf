@@ -1,8 +1,11 @@
-# The data layer: Pub/Sub topology, buckets, Firestore and its rules, the worker's identity.
-# The topology mirrors shared/topology.py (tests/unit/test_terraform.py keeps the two in step).
+# The data layer: Pub/Sub topology, buckets, Firestore and its rules, its indexes.
+# The topology mirrors shared/topology.py (tests/unit/test_topology.py and
+# tests/unit/test_terraform_workloads.py keep the two in step). The orchestrator subscription
+# is the local stack's stand-in for the Eventarc trigger (functions/orchestrator.py): in the
+# cloud Eventarc makes its own, so it is not created here.
 
 locals {
-  topics = toset(["jobs", "tasks-gpu", "tasks-cloud", "job-events", "dead-letter"])
+  topics = ["jobs", "tasks-gpu", "tasks-cloud", "job-events", "dead-letter"]
 
   # subscription name => settings
   subscriptions = {
@@ -14,15 +17,20 @@ locals {
   }
 }
 
+locals {
+  cloud_subscriptions = { for name, sub in local.subscriptions : name => sub if name != "orchestrator" }
+}
+
 data "google_project" "this" {}
 
 resource "google_pubsub_topic" "topic" {
-  for_each = local.topics
-  name     = "${var.topic_prefix}${each.key}"
+  for_each = toset(local.topics)
+  # checkov:skip=CKV_GCP_83:Google-managed encryption; messages carry ids and hashes, never media or keys.
+  name = "${var.topic_prefix}${each.key}"
 }
 
 resource "google_pubsub_subscription" "sub" {
-  for_each             = local.subscriptions
+  for_each             = local.cloud_subscriptions
   name                 = "${var.topic_prefix}${each.key}"
   topic                = google_pubsub_topic.topic[each.value.topic].id
   ack_deadline_seconds = each.value.ack_deadline_seconds
@@ -35,6 +43,18 @@ resource "google_pubsub_subscription" "sub" {
   retry_policy {
     minimum_backoff = "10s"
     maximum_backoff = "600s"
+  }
+
+  # The CPU (or GPU) renderer is pushed its tasks, with an OIDC token it checks (push.tf).
+  dynamic "push_config" {
+    for_each = contains(keys(local.push_endpoints), each.key) ? [local.push_endpoints[each.key]] : []
+    content {
+      push_endpoint = push_config.value.endpoint
+      oidc_token {
+        service_account_email = google_service_account.invoker["pubsub"].email
+        audience              = push_config.value.endpoint
+      }
+    }
   }
 
   dynamic "dead_letter_policy" {
@@ -59,7 +79,7 @@ resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
 }
 
 resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
-  for_each     = { for k, v in local.subscriptions : k => v if v.dead_letter }
+  for_each     = { for k, v in local.cloud_subscriptions : k => v if v.dead_letter }
   subscription = google_pubsub_subscription.sub[each.key].id
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
@@ -70,11 +90,23 @@ resource "google_storage_bucket" "media" {
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
+  # checkov:skip=CKV_GCP_62:Object reads are signed URLs; Cloud Audit Logs (data access) are the access log if wanted.
+  # checkov:skip=CKV_GCP_78:A user's delete must delete (docs/api.md); noncurrent versions would keep their media.
+
+  # An upload the browser started but never finished (a signed PUT cut off) leaves parts.
+  lifecycle_rule {
+    condition {
+      age = 1
+    }
+    action {
+      type = "AbortIncompleteMultipartUpload"
+    }
+  }
 
   # The editor PUTs uploads with the headers the signed URL binds, and draws previews into a
   # canvas (crossorigin="anonymous"), so both need the editor's origin here.
   cors {
-    origin          = var.editor_origins
+    origin          = local.editor_origins
     method          = ["PUT", "GET"]
     response_header = ["Content-Type", "x-goog-content-length-range"]
     max_age_seconds = 3600
@@ -86,9 +118,23 @@ resource "google_storage_bucket" "renders" {
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
+  # checkov:skip=CKV_GCP_62:Downloads are signed URLs; Cloud Audit Logs (data access) are the access log if wanted.
+  # checkov:skip=CKV_GCP_78:Deleting a job deletes its renders (shared/pipeline/job_deletion.py); versions would keep them.
+
+  # A job's intermediate results (script, voice, music: shared/pipeline/executors.py) only
+  # serve redelivered tasks and re-renders; renders/ stay until the job is deleted.
+  lifecycle_rule {
+    condition {
+      age            = var.work_retention_days
+      matches_prefix = ["work/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
 
   cors {
-    origin          = var.editor_origins
+    origin          = local.editor_origins
     method          = ["GET"]
     response_header = ["Content-Type"]
     max_age_seconds = 3600
@@ -114,37 +160,6 @@ resource "google_firebaserules_ruleset" "firestore" {
 resource "google_firebaserules_release" "firestore" {
   name         = "cloud.firestore"
   ruleset_name = google_firebaserules_ruleset.firestore.name
-}
-
-# The GPU boxes' identity: pull their tasks, publish job events, read media, write renders.
-resource "google_service_account" "gpu_worker" {
-  account_id   = "cs-gpu-worker"
-  display_name = "Create Studio GPU subscriber"
-}
-
-resource "google_pubsub_subscription_iam_member" "gpu_worker_pull" {
-  subscription = google_pubsub_subscription.sub["gpu-tasks"].id
-  role         = "roles/pubsub.subscriber"
-  member       = "serviceAccount:${google_service_account.gpu_worker.email}"
-}
-
-resource "google_pubsub_topic_iam_member" "gpu_worker_events" {
-  for_each = toset(["jobs", "job-events"])
-  topic    = google_pubsub_topic.topic[each.key].id
-  role     = "roles/pubsub.publisher"
-  member   = "serviceAccount:${google_service_account.gpu_worker.email}"
-}
-
-resource "google_storage_bucket_iam_member" "gpu_worker_media" {
-  bucket = google_storage_bucket.media.name
-  role   = "roles/storage.objectViewer"
-  member = "serviceAccount:${google_service_account.gpu_worker.email}"
-}
-
-resource "google_storage_bucket_iam_member" "gpu_worker_renders" {
-  bucket = google_storage_bucket.renders.name
-  role   = "roles/storage.objectCreator"
-  member = "serviceAccount:${google_service_account.gpu_worker.email}"
 }
 
 # JobStore.list_for_user: a user's jobs, newest first.

@@ -70,6 +70,9 @@ class InMemoryJobStore:
         more = len(mine) > start + limit
         return JobPage(jobs=page, next_cursor=page[-1].job_id if more else None)
 
+    def live_for_user(self, uid: str) -> tuple[Job, ...]:
+        return tuple(j for j in self.jobs.values() if j.uid == uid and not j.status.terminal)
+
     def delete(self, job_id: str) -> None:
         with self._lock:
             self.jobs.pop(job_id, None)

@@ -93,6 +93,23 @@ class InMemoryMediaLibrary:
         return item
 
 
+class InMemoryUsageMeter:
+    """Counts per (uid, meter, UTC day), as the Firestore meter does."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def take(self, uid: str, meter: str, amount: int, limit: int, now: datetime) -> int | None:
+        key = (uid, meter, f"{now:%Y%m%d}")
+        with self._lock:
+            used = self.counts.get(key, 0)
+            if used + amount > limit:
+                return used
+            self.counts[key] = used + amount
+            return None
+
+
 SETTINGS = Settings(project_id="demo-fake", media_bucket="media", renders_bucket="renders")
 
 
@@ -114,6 +131,7 @@ def fake_services(clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> 
         renders=InMemoryBlobStore("renders"),
         media_files=InMemoryBlobStore("media"),
         media=InMemoryMediaLibrary(),
+        usage=InMemoryUsageMeter(),
         config=PipelineConfig(),
         clock=clock,
     )

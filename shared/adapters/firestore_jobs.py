@@ -20,7 +20,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1 import FieldFilter
 
 from shared.errors import Conflict, InvalidRequest, NotFound, TransientError
-from shared.jobs import Job, JobEvent, apply_event, with_feedback
+from shared.jobs import LIVE, Job, JobEvent, apply_event, with_feedback
 from shared.ports import JobPage, check_cursor, check_page_size
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,14 @@ class FirestoreJobStore:
         jobs = tuple(job_from_doc(d.to_dict()) for d in docs[:limit])
         next_cursor = jobs[-1].job_id if len(docs) > limit else None
         return JobPage(jobs=jobs, next_cursor=next_cursor)
+
+    def live_for_user(self, uid: str) -> tuple[Job, ...]:
+        # Equality and "in" filters only: Firestore's single-field indexes serve it.
+        query = self._jobs.where(filter=FieldFilter("uid", "==", uid)).where(
+            filter=FieldFilter("status", "in", sorted(s.value for s in LIVE))
+        )
+        with firestore_errors(f"listing the live jobs of {uid}"):
+            return tuple(job_from_doc(d.to_dict()) for d in query.stream())
 
     def delete(self, job_id: str) -> None:
         with firestore_errors(f"deleting job {job_id}"):

@@ -18,6 +18,7 @@ from typing import Any
 from shared.chains import Link
 from shared.imagery.clip import ClipRequest, clip_links
 from shared.imagery.still import still_links
+from shared.music.chain import music_links
 from shared.pipeline.heartbeat import Heartbeat, is_online
 from shared.pipeline.messages import Route
 from shared.scripts.links import script_links
@@ -30,7 +31,6 @@ NO_FIRESTORE = "no GPU box online (Firestore not reachable)"
 
 # Planned chains (DESIGN.md) for the capabilities whose module does not exist yet.
 PLANNED = {
-    "music": ("ACE-Step (GPU box)", "MusicGen (GPU box)", "ElevenLabs music", "procedural music"),
     "render": ("FFmpeg NVENC (GPU box)", "FFmpeg on Cloud Run (CPU)", "FFmpeg on the local CPU"),
 }
 ORDER = ("script", "voice", "music", "image", "clip", "render")
@@ -69,6 +69,7 @@ def chain_views(settings: Settings) -> list[ChainView]:
     wired: dict[str, Callable[[], Sequence[Link[Any, Any]]]] = {
         "script": lambda: script_links(settings),
         "voice": lambda: voice_links(None, settings),
+        "music": lambda: music_links(settings, None),
         "image": lambda: still_links(settings, None),
         "clip": lambda: clip_links(_clip_request(), settings, None),
     }

@@ -2,7 +2,9 @@
 
 The emulators first, then the pipeline (shared/localstack/pipeline_services.py): the gateway with
 every HTTP function and the editor on one port, the orchestrator, the CPU renderer, one
-gpu_subscriber and the sweeper. ``--emulators-only`` stops after the emulators. Prints the URLs
+gpu_subscriber and the sweeper. ``--emulators-only`` stops after the emulators. A pipeline
+service that dies is restarted with back-off (shared/localstack/supervisor.py); an emulator that
+dies ends the stack. Prints the URLs
 and the ``export`` lines that point a shell at the stack (on stdout); logs JSON lines (on stderr).
 """
 
@@ -22,7 +24,8 @@ from types import FrameType
 from shared.errors import ConfigError
 from shared.localstack import Endpoint, RunningStack, ServiceStartError, StackConfig, start_stack
 from shared.localstack.net import free_port, port_is_free
-from shared.localstack.pipeline_services import start_pipeline
+from shared.localstack.pipeline_services import SERVICES, start_pipeline
+from shared.localstack.supervisor import Supervisor
 from shared.logs import configure_logging
 
 log = logging.getLogger(__name__)
@@ -137,8 +140,9 @@ def describe(stack: RunningStack, gateway: Endpoint | None = None) -> str:
 
 def _wait(stack: RunningStack, stop_requested: threading.Event) -> int:
     log.info("local stack running", extra={"pid": os.getpid()})
+    supervisor = Supervisor(stack, restartable=SERVICES)
     while not stop_requested.wait(0.5):
-        dead = stack.dead()
+        dead = supervisor.check()
         if dead:
             for proc in dead:
                 log.error(

@@ -23,6 +23,7 @@ from shared.imagery.sizes import generation_size
 from shared.imagery.still import _no_gpu_models
 from shared.settings import Settings
 from shared.timeline.model import Aspect, Quality
+from shared.usage import Allowance
 
 # Downloads a gs:// object of this project to a local path (Veo may answer with a link).
 FetchUri = Callable[[str, Path], Path]
@@ -78,17 +79,22 @@ def wan_link(
     )
 
 
-def veo_link(settings: Settings, fetch_uri: FetchUri | None) -> Link[ClipRequest, MadeClip]:
+def veo_link(
+    settings: Settings, fetch_uri: FetchUri | None, allowance: Allowance | None = None
+) -> Link[ClipRequest, MadeClip]:
     config = settings.imagery
 
     def run(request: ClipRequest) -> MadeClip:
         assert config.veo_model is not None  # unavailable() said so otherwise
+        seconds = min(VEO_SECONDS, key=lambda s: abs(s - request.duration_s))
+        refused = allowance.take(seconds) if allowance else None
+        if refused:
+            raise LinkFailed(refused)
         veo = Veo(
             settings.project_id, config.vertex_location, config.veo_model,
             poll_s=config.veo_poll_ms / 1000, deadline_s=config.veo_deadline_s,
             base_url=config.veo_base_url, access_token=config.veo_access_token,
         )  # fmt: skip
-        seconds = min(VEO_SECONDS, key=lambda s: abs(s - request.duration_s))
         image = None if request.still is None else request.still.read_bytes()
         mime = "image/png" if request.still is None else _mime(request.still)
         aspect = "9:16" if request.aspect is Aspect.PORTRAIT else "16:9"
@@ -139,11 +145,12 @@ def clip_links(
     settings: Settings,
     models: ModelSource | None,
     fetch_uri: FetchUri | None = None,
+    allowance: Allowance | None = None,
 ) -> list[Link[ClipRequest, MadeClip]]:
     from_still = request.still is not None
     return [
         wan_link(settings, models, from_still=from_still),
-        veo_link(settings, fetch_uri),
+        veo_link(settings, fetch_uri, allowance),
         ken_burns_link(from_still=from_still),
     ]
 
@@ -153,6 +160,9 @@ def make_clip(
     settings: Settings,
     models: ModelSource | None,
     fetch_uri: FetchUri | None = None,
+    allowance: Allowance | None = None,
 ) -> ChainResult[MadeClip]:
-    """The first link's clip. Raises ChainExhausted when none answered (no still for Ken Burns)."""
-    return run_chain("clip", clip_links(request, settings, models, fetch_uri), request)
+    """The first link's clip (Veo's seconds count against ``allowance``, the person's day).
+    Raises ChainExhausted when none answered (no still for Ken Burns)."""
+    links = clip_links(request, settings, models, fetch_uri, allowance)
+    return run_chain("clip", links, request)

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 SDXL = "sdxl"
 WAN_T2V = "wan-t2v"
 WAN_I2V = "wan-i2v"
+MUSICGEN = "musicgen"  # the music chain's (shared/music) transformers MusicGen
 
 
 class ModelSource(Protocol):

@@ -24,6 +24,7 @@ from shared.library.service import Library
 from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
 from shared.settings import Settings
 from shared.timeline.model import Quality
+from shared.usage import Allowance, UsageMeter
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Generator:
     models: ModelSource | None  # this box's local models; None on a cloud worker
     quality: Quality = Quality.FINAL
     fetch_uri: FetchUri | None = None
+    usage: UsageMeter | None = None  # the daily allowances of paid calls; None: not counted
 
     def request(self, uid: str, body: GenerateRequest, now: datetime) -> MediaItem:
         """The pending item the work will fill in.
@@ -86,8 +88,12 @@ class Generator:
         request = ClipRequest(
             body.prompt, still, body.aspect, body.fps, body.duration_s, work_dir, self.quality
         )
+        allowance = None
+        if self.usage is not None:
+            allowance = Allowance(self.usage, item.uid, "veo-seconds", "seconds of Veo video",
+                                  self.settings.veo_seconds_per_day)  # fmt: skip
         try:
-            made = make_clip(request, self.settings, self.models, self.fetch_uri)
+            made = make_clip(request, self.settings, self.models, self.fetch_uri, allowance)
         except ChainExhausted as exc:
             return self.library.fail_made(item, _joined(still_warning, exc.message))
         path, poster = made.value.path, made.value.poster

@@ -57,5 +57,6 @@ def generation_worker(
         return None
     library = Library(ports.media, ports.media_files)
     return GenerationWorker(
-        Generator(library, ports.settings, models, quality), ports.settings.work_dir
+        Generator(library, ports.settings, models, quality, usage=ports.usage),
+        ports.settings.work_dir,
     )

@@ -233,5 +233,6 @@ class Library:
             raise InvalidMedia(
                 f"{item.filename}: the file is {found or 'not audio'}, not {item.content_type}"
             )
-        info = ingest_audio(src, tmp / "out", limits=MediaLimits(max_file_bytes=item.size_bytes))
+        declared = MediaLimits(max_file_bytes=item.size_bytes, max_audio_bytes=item.size_bytes)
+        info = ingest_audio(src, tmp / "out", limits=declared)
         return self.media.mark_ready(item, duration_ms=info.duration_ms)

@@ -64,7 +64,8 @@ def main(argv: list[str]) -> int:
     threading.Thread(target=_watch, args=(fd, child), daemon=True).start()
     status = child.wait()
     if status < 0:  # die of the command's signal, so the stack sees what the command saw
-        signal.signal(-status, signal.SIG_DFL)
+        if -status != signal.SIGKILL:  # SIGKILL has no handler to reset (setting one raises)
+            signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     return status
 

@@ -39,6 +39,7 @@ ORCHESTRATOR = "orchestrator"
 CLOUD_RENDER = "cloud-render"
 GPU_SUBSCRIBER = "gpu-subscriber"
 SWEEPER = "sweeper"
+SERVICES = (GATEWAY, ORCHESTRATOR, CLOUD_RENDER, GPU_SUBSCRIBER, SWEEPER)
 
 SESSION_SECRET = "CS_SESSION_SECRET"
 SWEEP_EVERY_S = 30.0  # the cloud's scheduler runs it every minute; locally a little more often

@@ -79,6 +79,11 @@ class ServiceProcess:
     def running(self) -> bool:
         return self._popen.poll() is None
 
+    @property
+    def returncode(self) -> int | None:
+        """The exit status once it ended (negative: the signal that ended it)."""
+        return self._popen.poll()
+
     def wait_ready(self, poll_s: float = 0.1) -> None:
         deadline = time.monotonic() + self.service.startup_timeout_s
         while not self.service.ready():

@@ -6,6 +6,7 @@ from shared.adapters.clients import GoogleClients
 from shared.adapters.firestore_jobs import FirestoreJobStore
 from shared.adapters.firestore_media import FirestoreMediaLibrary
 from shared.adapters.firestore_pipeline import FirestorePipelineStore
+from shared.adapters.firestore_usage import FirestoreUsageMeter
 from shared.adapters.firestore_workers import FirestoreWorkerRegistry
 from shared.adapters.gcs_blobs import GcsBlobStore
 from shared.adapters.pubsub_bus import PubSubEventBus
@@ -33,5 +34,6 @@ def build(
         renders=GcsBlobStore.from_clients(clients, settings.renders_bucket),
         media_files=GcsBlobStore.from_clients(clients, settings.media_bucket),
         media=FirestoreMediaLibrary(db),
+        usage=FirestoreUsageMeter(db),
         config=config,
     )

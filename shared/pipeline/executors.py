@@ -5,7 +5,8 @@ result exists is answered from it without redoing the work (and never pays for a
     script         work/{job_id}/script-{hash of the brief}.json (the script chain's answer)
     voice          work/{job_id}/voice-{hash of voice id + script}.wav, then .json (word timings,
                    who spoke, the chain's warning; last: its presence means the voice is complete)
-    music          work/{job_id}/music-{ms}.wav
+    music          work/{job_id}/music-{hash of prompt + tempo + ms}.wav, then .json (who made
+                   it, the chain's warning; last: its presence means the music is complete)
     render         renders/{job_id}/render-{attempt}.mp4 + .jpg, then .json (the manifest, last:
                    its presence means the attempt's outputs are complete)
 """
@@ -22,8 +23,10 @@ from pathlib import Path
 from typing import Protocol
 
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
+from shared.imagery.models import ModelSource
 from shared.jobs import Job
-from shared.pipeline import offline_audio
+from shared.music.brief import read_brief
+from shared.music.chain import MusicRequest, make_music
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.media_item import MediaStatus
 from shared.pipeline.messages import TaskKind
@@ -36,6 +39,7 @@ from shared.scripts.links import script_links
 from shared.scripts.service import WrittenScript, write_script
 from shared.settings import Settings
 from shared.timeline.model import Ducking, MusicTrack, Timeline, VoiceTrack, WordTiming
+from shared.usage import Allowance, UsageMeter
 from shared.voice import chain as voice_chain
 from shared.voice.spoken import write_voice_file
 
@@ -123,11 +127,13 @@ class ScriptExecutor:
 
 
 class VoiceExecutor:
-    """The voice chain speaks the script; the timings JSON next to the WAV records the result."""
+    """The voice chain speaks the script; the timings JSON next to the WAV records the result.
+    ElevenLabs' characters count against the job owner's daily allowance."""
 
-    def __init__(self, renders: BlobStore, settings: Settings) -> None:
+    def __init__(self, renders: BlobStore, settings: Settings, usage: UsageMeter) -> None:
         self._renders = renders
         self._settings = settings
+        self._usage = usage
 
     def _names(self, ctx: TaskContext) -> tuple[str, str]:
         voice_id = (ctx.pipeline.voice or VoiceOptions()).voice_id or ""
@@ -152,7 +158,9 @@ class VoiceExecutor:
         options = ctx.pipeline.voice or VoiceOptions()
         ctx.progress(0.0, "Making the voice")
         script = ctx.pipeline.spoken_script or ""
-        spoken = voice_chain.speak(script, options.voice_id, self._settings)
+        allowance = Allowance(self._usage, ctx.job.uid, "elevenlabs-characters", "characters",
+                              self._settings.tts_chars_per_day)  # fmt: skip
+        spoken = voice_chain.speak(script, options.voice_id, self._settings, allowance)
         path = ctx.work_dir / "voice.wav"
         timings = write_voice_file(spoken.value, path, max_ms=timeline_of(ctx.job).duration_ms)
         wav, meta = self._names(ctx)
@@ -171,33 +179,49 @@ class VoiceExecutor:
 
 
 class MusicExecutor:
-    def __init__(self, renders: BlobStore) -> None:
-        self._renders = renders
+    """The music chain makes the bed, fitted to the timeline's length; the JSON next to the WAV
+    records who made it and the chain's warning (last: its presence means the music is done)."""
 
-    def _name(self, ctx: TaskContext) -> str:
-        return f"work/{ctx.job.job_id}/music-{timeline_of(ctx.job).duration_ms}.wav"
+    def __init__(
+        self, renders: BlobStore, settings: Settings, models: ModelSource | None = None
+    ) -> None:
+        self._renders = renders
+        self._settings = settings
+        self._models = models  # this GPU box's local models; None on a cloud worker
 
     @staticmethod
-    def _warning(ctx: TaskContext) -> str:
-        prompt = (ctx.pipeline.music or MusicOptions()).prompt.strip()
-        unused = f" (prompt {prompt!r} not used)" if prompt else ""
-        return f"music: no AI music yet; made offline{unused}"
+    def _request(ctx: TaskContext) -> MusicRequest:
+        brief = read_brief((ctx.pipeline.music or MusicOptions()).prompt)
+        return MusicRequest(brief, timeline_of(ctx.job).duration_ms, ctx.work_dir)
+
+    def _names(self, ctx: TaskContext) -> tuple[str, str]:
+        request = self._request(ctx)
+        key = f"{request.brief.prompt}\x00{request.brief.bpm}\x00{request.duration_ms}"
+        stem = f"work/{ctx.job.job_id}/music-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+        return f"{stem}.wav", f"{stem}.json"
+
+    def _result(self, ctx: TaskContext, made_by: str, warning: str | None) -> dict[str, str]:
+        result = {"uri": f"gs://{self._renders.bucket}/{self._names(ctx)[0]}", "made_by": made_by}
+        return result | ({"warning": warning} if warning else {})
 
     def existing(self, ctx: TaskContext) -> dict[str, str] | None:
-        name = self._name(ctx)
-        if not self._renders.exists(name):
+        meta = self._names(ctx)[1]
+        if not self._renders.exists(meta):
             return None
-        return {"uri": f"gs://{self._renders.bucket}/{name}", "warning": self._warning(ctx)}
+        stored = json.loads(
+            self._renders.download_file(meta, ctx.work_dir / "music.json").read_text()
+        )
+        return self._result(ctx, stored["made_by"], stored["warning"])
 
     def run(self, ctx: TaskContext) -> dict[str, str]:
         ctx.progress(0.0, "Making the music")
-        seconds = timeline_of(ctx.job).duration_ms / 1000
-        path = offline_audio.write_wav(
-            ctx.work_dir / "music.wav", offline_audio.procedural_music(seconds)
-        )
-        uri = self._renders.upload_file(self._name(ctx), path, "audio/wav")
+        made = make_music(self._request(ctx), self._settings, self._models)
+        wav, meta = self._names(ctx)
+        self._renders.upload_file(wav, made.value, "audio/wav")
+        document = {"made_by": made.made_by, "warning": made.warning}
+        self._renders.upload_bytes(meta, json.dumps(document).encode(), "application/json")
         ctx.progress(100.0, "Music ready")
-        return {"uri": uri, "warning": self._warning(ctx)}
+        return self._result(ctx, made.made_by, made.warning)
 
     def discard(self, ctx: TaskContext) -> None:
         """Content-keyed and shared by every attempt: kept."""
@@ -315,11 +339,13 @@ class RenderExecutor:
         return timeline.model_copy(update=changes) if changes else timeline
 
 
-def task_executors(ports: PipelineServices) -> dict[TaskKind, Executor]:
-    """What every worker (a GPU box, the cloud renderer) runs for each task kind."""
+def task_executors(
+    ports: PipelineServices, models: ModelSource | None = None
+) -> dict[TaskKind, Executor]:
+    """What every worker (a GPU box with its ``models``, the cloud renderer) runs for each kind."""
     return {
         TaskKind.SCRIPT: ScriptExecutor(ports.renders, ports.settings),
-        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings),
-        TaskKind.MUSIC: MusicExecutor(ports.renders),
+        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings, ports.usage),
+        TaskKind.MUSIC: MusicExecutor(ports.renders, ports.settings, models),
         TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
     }

@@ -18,6 +18,7 @@ from shared.pipeline.media_item import MediaItem
 from shared.pipeline.taskgraph import PipelineStore
 from shared.ports import BlobStore, EventBus, JobStore
 from shared.settings import Settings
+from shared.usage import UsageMeter
 
 
 class MediaLibrary(Protocol):
@@ -93,5 +94,6 @@ class PipelineServices:
     renders: BlobStore  # the renders bucket: task results and the final MP4 + poster
     media_files: BlobStore  # the media bucket: the users' uploads
     media: MediaLibrary
+    usage: UsageMeter  # the users' daily allowances of paid provider calls
     config: PipelineConfig = field(default_factory=PipelineConfig)
     clock: Callable[[], datetime] = utc_now

@@ -10,11 +10,15 @@ What the watcher may stop a task for, and what happens then:
     routed elsewhere (stale)       stopped, outputs deleted, ack (the new attempt owns the task)
     shutdown (SIGTERM)             after the grace period: task handed back to "queued", nack,
                                    so the redelivered message can start at once on another worker
+    over the memory ceiling        stopped, outputs deleted, TaskFailed (no retry) in words, ack;
+                                   work that does not stop within MemoryGuard's grace: TaskFailed,
+                                   then the process exits (its supervisor starts a fresh one)
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -23,11 +27,13 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 
+from shared import processes
 from shared.errors import AppError, Cancelled, Conflict, NotFound, RenderFailed, TransientError
 from shared.jobs import JobStatus, Progress
 from shared.logs import log_context
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.executors import Executor, Report, TaskContext
+from shared.pipeline.memory_guard import MemoryGuard, over_ceiling
 from shared.pipeline.messages import (
     GenerateMedia,
     TaskCommand,
@@ -40,6 +46,8 @@ from shared.ports import Delivery
 from shared.topology import JOBS
 
 log = logging.getLogger(__name__)
+
+EXIT_OVER_MEMORY = 75  # EX_TEMPFAIL: restart me
 
 
 class Outcome(StrEnum):
@@ -62,6 +70,7 @@ class TaskWorker:
         stop: threading.Event | None = None,
         work_dir: Path | None = None,
         generate: Callable[[GenerateMedia], None] | None = None,
+        exit_process: Callable[[int], object] = os._exit,
     ) -> None:
         self._ports = ports
         self._executors = executors
@@ -71,6 +80,8 @@ class TaskWorker:
         self._work_dir = work_dir or ports.settings.work_dir
         self._generate = generate  # AI stills and clips for the library (shared/imagery)
         self.current: str | None = None  # "job/task#attempt" while busy (for the heartbeat)
+        self._exit_process = exit_process  # when a task over the memory ceiling will not stop
+        processes.limit_children(ports.settings.task_memory_mb)
 
     def handler(self, command: TaskCommand | GenerateMedia, delivery: Delivery) -> None:
         """The PullWorker / push handler: returning acks, HandedBack nacks."""
@@ -140,14 +151,22 @@ class TaskWorker:
         )  # fmt: skip
         watcher = threading.Thread(target=self._watch, args=(cmd, cancel, why), daemon=True)
         watcher.start()
+        guard = MemoryGuard(
+            self._ports.settings.task_memory_mb,
+            exceeded=lambda used: why.set("memory", cancel),
+            stuck=lambda used: self._stuck(cmd, used),
+        )
         try:
-            result = executor.existing(ctx)
-            if result is None:
-                ctx.progress(0.0, f"{cmd.task}: starting")
-                result = executor.run(ctx)
-            else:
-                log.info("result already stored: answered without redoing the task")
+            with guard:
+                result = executor.existing(ctx)
+                if result is None:
+                    ctx.progress(0.0, f"{cmd.task}: starting")
+                    result = executor.run(ctx)
+                else:
+                    log.info("result already stored: answered without redoing the task")
         except Exception as exc:
+            if guard.tripped is not None:
+                return self._over_ceiling(cmd, executor, ctx, guard.tripped)
             if isinstance(exc, Cancelled) or why.value is not None:
                 return self._stopped(cmd, executor, ctx, why.value or "cancelled")
             if isinstance(exc, RenderFailed):
@@ -165,6 +184,8 @@ class TaskWorker:
             cancel.set()
             watcher.join()
             shutil.rmtree(scratch, ignore_errors=True)
+        if guard.tripped is not None:  # it finished, but over the ceiling: the same answer
+            return self._over_ceiling(cmd, executor, ctx, guard.tripped)
         if why.value == "cancelled":  # cancelled after the work was done
             executor.discard(ctx)
             return Outcome.ACK
@@ -183,6 +204,20 @@ class TaskWorker:
             self._release(cmd, tg.TaskState.QUEUED)
             return Outcome.NACK
         return Outcome.ACK
+
+    def _over_ceiling(
+        self, cmd: TaskCommand, executor: Executor, ctx: TaskContext, used: int
+    ) -> Outcome:
+        executor.discard(ctx)
+        error = over_ceiling(cmd.task, used, self._ports.settings.task_memory_mb)
+        return self._report_failure(cmd, error, retryable=False)
+
+    def _stuck(self, cmd: TaskCommand, used: int) -> None:
+        """The task is over the ceiling and did not stop: fail it, then end this process."""
+        log.error("task over the memory ceiling did not stop: exiting", extra={"used": used})
+        error = over_ceiling(cmd.task, used, self._ports.settings.task_memory_mb)
+        self._report_failure(cmd, error, retryable=False)
+        self._exit_process(EXIT_OVER_MEMORY)
 
     def _report_failure(self, cmd: TaskCommand, error: str, retryable: bool) -> Outcome:
         log.warning("task failed: %s", error, extra={"retryable": retryable})

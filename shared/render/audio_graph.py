@@ -42,12 +42,18 @@ def _voice_chain(voice: VoiceTrack, src: AudioSource, samples: int, rate: int) -
     )
 
 
+def loop_crossfade_ms(music: MusicTrack, file_ms: int) -> int:
+    """The crossfade between two copies of a music file that loops: at most half the file, and
+    none when that is too short to hear (0: the copies are butt-joined)."""
+    fade = min(music.loop_crossfade_ms, file_ms // 2)
+    return fade if fade >= MIN_LOOP_CROSSFADE_MS else 0
+
+
 def _music_loops(music: MusicTrack, file_ms: int, total_ms: int) -> tuple[int, int]:
     """How many copies of the music cover the video, and the crossfade between copies."""
     if file_ms >= total_ms:
         return 1, 0
-    fade = min(music.loop_crossfade_ms, file_ms // 2)
-    fade = fade if fade >= MIN_LOOP_CROSSFADE_MS else 0
+    fade = loop_crossfade_ms(music, file_ms)
     copies = 1
     while copies * file_ms - (copies - 1) * fade < total_ms:
         copies += 1

@@ -2,8 +2,8 @@
 
 Two plans per render: ``compile_audio_plan`` mixes the audio into a WAV of the video's exact
 length (the runtime then measures and normalises its loudness), and ``compile_video_plan`` draws
-the picture and muxes that normalised mix. No I/O here beyond reading the shipped font's metrics;
-the same input always gives the same plan.
+the picture and muxes that normalised mix. No I/O here beyond reading the fonts' metrics and
+character maps; the same input always gives the same plan.
 """
 
 from __future__ import annotations
@@ -316,7 +316,7 @@ def _picture(
     post += [drawtext_filter(t, first) for t in texts]
     post.append("format=yuv420p")
     graph.append(f"[joined]{','.join(post)}[vout]")
-    text_files = {t.file_name: t.block.text for t in texts}
+    text_files = {name: body for t in texts for name, body in t.files.items()}
     return _Picture(tuple(inputs), ";".join(graph), last - first, text_files)
 
 

@@ -81,7 +81,7 @@ class DrawnChunk:
 
     @property
     def text_files(self) -> dict[str, str]:
-        return {t.file_name: t.block.text for t in self.texts}
+        return {name: body for t in self.texts for name, body in t.files.items()}
 
 
 def drawable(timeline: Timeline, spans: tuple[ClipSpan, ...]) -> bool:

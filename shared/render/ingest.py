@@ -70,6 +70,9 @@ class MediaLimits:
     max_photo_pixels: int = 50_000_000
     max_file_bytes: int = 500 * 1024 * 1024
     max_audio_ms: int = 3 * 60 * 60 * 1000
+    # The longest audio accepted, as 48 kHz 16-bit stereo WAV (the music task writes one that
+    # long for a 3-hour programme), and a megabyte for its headers.
+    max_audio_bytes: int = 3 * 60 * 60 * 48_000 * 4 + 1024 * 1024
     max_video_ms: int = 60 * 60 * 1000
     max_video_pixels: int = 4096 * 2304
 
@@ -81,17 +84,16 @@ def _name(src: Path) -> str:
     return src.name
 
 
-def _check_size(src: Path, limits: MediaLimits, what: str) -> None:
+def _check_size(src: Path, limits: MediaLimits, what: str, max_bytes: int | None = None) -> None:
+    limit = limits.max_file_bytes if max_bytes is None else max_bytes
     try:
         size = src.stat().st_size
     except FileNotFoundError:
         raise InvalidMedia(f"{_name(src)}: file not found") from None
     if size == 0:
         raise InvalidMedia(f"{_name(src)}: the {what} file is empty")
-    if size > limits.max_file_bytes:
-        raise InvalidMedia(
-            f"{_name(src)}: {size} bytes is larger than the {limits.max_file_bytes} bytes allowed"
-        )
+    if size > limit:
+        raise InvalidMedia(f"{_name(src)}: {size} bytes is larger than the {limit} bytes allowed")
 
 
 def _digest(src: Path, *extra: object) -> str:
@@ -329,7 +331,7 @@ def _damaged(src: Path, detail: str) -> InvalidMedia:
 
 def ingest_audio(src: Path, dest_dir: Path, *, limits: MediaLimits = DEFAULT_LIMITS) -> MediaInfo:
     """Validate an audio file by decoding all of it, and write it as 48 kHz 16-bit WAV."""
-    _check_size(src, limits, "audio")
+    _check_size(src, limits, "audio", limits.max_audio_bytes)
     container = _sniff(src, AUDIO_CONTAINERS, "audio")
     out = dest_dir / f"audio-{_digest(src)}.wav"
     if not out.exists():

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
+from shared import processes
 from shared.errors import RenderFailed
 from shared.render.plan import InputSpec, RenderPlan
 from shared.render.probe import read_head, sniff_container
-from shared.render.runner import CancelCheck, ProgressCallback, run_plan
+from shared.render.runner import CancelCheck, ProgressCallback, is_cancelled, run_plan
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,17 @@ def parse_ebur128_summary(stderr: str) -> LoudnessMeasurement:
 
 
 def measure_loudness(
-    path: Path, *, ffmpeg: str | None = None, timeout_s: float = MEASURE_TIMEOUT_S
+    path: Path,
+    *,
+    ffmpeg: str | None = None,
+    timeout_s: float = MEASURE_TIMEOUT_S,
+    cancel: CancelCheck | None = None,
 ) -> LoudnessMeasurement:
-    """Integrated loudness and true peak of the first audio stream of a local file."""
+    """Integrated loudness and true peak of the first audio stream of a local file.
+
+    Raises:
+        Cancelled: ``cancel`` was set (FFmpeg is stopped at once: a long mix takes a while).
+    """
     ffmpeg = ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
     container = sniff_container(read_head(path))
     forced = ["-f", container] if container else []
@@ -80,7 +89,9 @@ def measure_loudness(
         "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-",
     ]  # fmt: skip
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
+        done = processes.run(
+            argv, timeout_s=timeout_s, cancelled=lambda: is_cancelled(cancel), text=True
+        )
     except subprocess.TimeoutExpired as exc:
         raise RenderFailed(f"loudness: measuring took longer than {timeout_s:g} s") from exc
     if done.returncode != 0:
@@ -140,7 +151,7 @@ def normalise_loudness(
 
     A silent mix is copied unchanged: there is no loudness to correct.
     """
-    measured = measure_loudness(src, ffmpeg=ffmpeg)
+    measured = measure_loudness(src, ffmpeg=ffmpeg, cancel=cancel)
     logger.info(
         "loudness measured",
         extra={"lufs": measured.integrated_lufs, "true_peak_db": measured.true_peak_db},

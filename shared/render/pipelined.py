@@ -33,6 +33,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
+from shared import processes
 from shared.errors import Cancelled, RenderFailed
 from shared.render.compiler import PipelinedPlan
 from shared.render.frame_drawer import draw_chunk
@@ -152,7 +153,7 @@ class _Feeder:
         with self._lock:
             if self._stopped:
                 return None
-            proc = subprocess.Popen(
+            proc = processes.popen(
                 argv, cwd=self._cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )  # fmt: skip
@@ -341,7 +342,7 @@ def run_pipeline(
         read_end, write_end = os.pipe()
         _widen(write_end)
         try:
-            encoder = subprocess.Popen(
+            encoder = processes.popen(
                 argv, cwd=scratch, stdin=read_end, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
             )  # fmt: skip

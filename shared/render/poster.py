@@ -11,6 +11,7 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
+from shared import processes
 from shared.errors import RenderFailed
 from shared.render.opencv import cv2
 from shared.timeline.model import TextRole, Timeline
@@ -43,7 +44,7 @@ def write_poster(
         "-update", "1", "-f", "image2", str(partial),
     ]  # fmt: skip
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=POSTER_TIMEOUT_S)
+        done = processes.run(argv, timeout_s=POSTER_TIMEOUT_S, text=True)
         if done.returncode != 0 or not partial.exists():
             raise RenderFailed(
                 "poster: FFmpeg could not extract a frame", done.stderr[-2000:], done.returncode

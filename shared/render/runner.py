@@ -26,6 +26,7 @@ from typing import IO, Any
 
 import imageio_ffmpeg
 
+from shared import processes
 from shared.errors import Cancelled, InvalidMedia, RenderFailed
 from shared.render.plan import RenderPlan
 from shared.render.probe import StreamFacts, probe_streams
@@ -247,7 +248,7 @@ def run_plan(
             tail.append(line.rstrip())
             errors.extend(filter_errors([line]))
 
-        proc = subprocess.Popen(
+        proc = processes.popen(
             argv,
             cwd=scratch,
             stdin=subprocess.DEVNULL,

@@ -333,7 +333,7 @@ def render_segmented(
             raise RenderFailed(f"the joined video has {joined.frame_count} frames, not {frames}")
         done = finish(
             timeline, joined.path, joined.facts, encoder=encoder.codec,
-            warnings=warnings, frame_count=joined.frame_count, ffmpeg=ffmpeg,
+            warnings=warnings, frame_count=joined.frame_count, ffmpeg=ffmpeg, cancel=cancel,
         )  # fmt: skip
     except BaseException:
         joined.path.unlink(missing_ok=True)  # a video that failed its checks is not delivered

@@ -34,6 +34,7 @@ from shared.render.compiler import (
     output_size,
 )
 from shared.render.encoders import choose_encoder
+from shared.render.glyph_fallback import missing_glyph_warnings
 from shared.render.ingest import (
     DEFAULT_LIMITS,
     MediaLimits,
@@ -43,6 +44,7 @@ from shared.render.ingest import (
 )
 from shared.render.loudness import measure_loudness, normalise_loudness
 from shared.render.media_resolver import Resolver
+from shared.render.music_loop import music_to_length
 from shared.render.pipelined import run_pipeline
 from shared.render.plan import EncoderSettings, MediaInfo
 from shared.render.poster import poster_time_ms, write_poster, write_poster_frame
@@ -241,6 +243,7 @@ def render_audio(
 
     Progress: the mix is the first half, the loudness passes the second.
     """
+    media = music_to_length(timeline, media, work_dir, options.sample_rate)
     plan = compile_audio_plan(timeline, media, options)
     mix = work_dir / "mix.wav"
     run_plan(
@@ -295,11 +298,12 @@ def finish(
     frame_count: int,
     ffmpeg: str | None = None,
     poster_frame: bytes | None = None,
+    cancel: CancelCheck | None = None,
 ) -> RenderResult:
     """Verify a rendered MP4, measure its loudness, write its poster: the render's result.
     ``poster_frame`` is the poster's raw frame when the render kept it (else it is decoded)."""
     verify_video(timeline, facts)
-    measured = measure_loudness(video, ffmpeg=ffmpeg)
+    measured = measure_loudness(video, ffmpeg=ffmpeg, cancel=cancel)
     lufs = tp = None
     if not measured.silent:
         lufs, tp = measured.integrated_lufs, measured.true_peak_db
@@ -403,6 +407,7 @@ def render_timeline(
             progress=steps.begin("Preparing media"), cancel=cancel,
         )  # fmt: skip
         warnings += small_photo_warnings(timeline, media)
+        warnings += missing_glyph_warnings(timeline)
         audio = render_audio(
             timeline, media, options, scratch,
             progress=steps.begin("Mixing audio"), cancel=cancel, ffmpeg=ffmpeg,
@@ -427,6 +432,7 @@ def render_timeline(
         done = finish(
             timeline, result.path, result.facts, encoder=encoder.codec, warnings=warnings,
             frame_count=result.frame_count, ffmpeg=ffmpeg, poster_frame=poster.kept,
+            cancel=cancel,
         )  # fmt: skip
     except BaseException:
         # Not delivered: a video that failed its checks, or one cancelled at the last moment.

@@ -1,5 +1,5 @@
 """Where on-screen text goes: each format's safe area, and wrapping or shrinking text to fit it,
-measured with the same shipped font FFmpeg draws with."""
+measured with the same fonts FFmpeg draws with (each run of a line in its own font)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from functools import lru_cache
 from PIL import ImageFont
 
 from shared.render.fonts import font_path
+from shared.render.glyph_fallback import Run, runs
 from shared.timeline import Anchor, Font
 
 MIN_FONT_PX = 12
@@ -46,17 +47,31 @@ def safe_area(width: int, height: int) -> SafeArea:
 
 
 @lru_cache(maxsize=256)
-def _font(font: Font, size_px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font_path(font), size_px)
+def _face(path: str, size_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size_px)
+
+
+def run_offsets(line: str, font: Font, size_px: int) -> tuple[tuple[Run, float], ...]:
+    """Each run of ``line`` and where it starts, in pixels from the line's left edge."""
+    placed, x = [], 0.0
+    for run in runs(line, font):
+        placed.append((run, x))
+        x += float(_face(run.font_file, size_px).getlength(run.text))
+    return tuple(placed)
 
 
 def text_width(text: str, font: Font, size_px: int) -> float:
-    return float(_font(font, size_px).getlength(text))
+    return sum(float(_face(r.font_file, size_px).getlength(r.text)) for r in runs(text, font))
+
+
+def ascent(font: Font, size_px: int) -> int:
+    """The face's ascent: from a line's top to its baseline."""
+    return int(_face(font_path(font), size_px).getmetrics()[0])
 
 
 def line_height(font: Font, size_px: int) -> int:
-    ascent, descent = _font(font, size_px).getmetrics()
-    return int(ascent + descent)
+    up, down = _face(font_path(font), size_px).getmetrics()
+    return int(up + down)
 
 
 def _wrap_words(text: str, font: Font, size_px: int, max_width: float) -> list[str] | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from shared.ai.elevenlabs_voice import ElevenLabsVoice
 from shared.chains import ChainExhausted, ChainResult, Link, LinkFailed, run_chain
 from shared.settings import Settings
+from shared.usage import Allowance
 from shared.voice import espeak
 from shared.voice.catalog import DEFAULT_LANGUAGE, Voice, espeak_language, list_voices
 from shared.voice.spoken import SpokenText
@@ -35,7 +36,9 @@ def _espeak_link(language: str) -> Link[str, SpokenText]:
     )  # fmt: skip
 
 
-def _elevenlabs_link(voice_id: str | None, settings: Settings) -> Link[str, SpokenText]:
+def _elevenlabs_link(
+    voice_id: str | None, settings: Settings, allowance: Allowance | None
+) -> Link[str, SpokenText]:
     names = dict(settings.elevenlabs_voices)
     chosen = voice_id or next(iter(names), None)
 
@@ -48,6 +51,9 @@ def _elevenlabs_link(voice_id: str | None, settings: Settings) -> Link[str, Spok
 
     def run(script: str) -> SpokenText:
         assert settings.elevenlabs_api_key is not None and chosen is not None  # unavailable()
+        refused = allowance.take(len(script)) if allowance else None
+        if refused:
+            raise LinkFailed(refused)
         client = ElevenLabsVoice(
             settings.elevenlabs_api_key, model=settings.elevenlabs_model,
             timeout_s=settings.elevenlabs_timeout_s, base_url=settings.elevenlabs_base_url,
@@ -62,21 +68,26 @@ def _elevenlabs_link(voice_id: str | None, settings: Settings) -> Link[str, Spok
                 credit=f"spoken by ElevenLabs ({label})")  # fmt: skip
 
 
-def voice_links(voice_id: str | None, settings: Settings) -> list[Link[str, SpokenText]]:
+def voice_links(
+    voice_id: str | None, settings: Settings, allowance: Allowance | None = None
+) -> list[Link[str, SpokenText]]:
     language = espeak_language(voice_id)
     if language is not None:
         return [_espeak_link(language)]
-    return [_elevenlabs_link(voice_id, settings), _espeak_link(DEFAULT_LANGUAGE)]
+    return [_elevenlabs_link(voice_id, settings, allowance), _espeak_link(DEFAULT_LANGUAGE)]
 
 
-def speak(script: str, voice_id: str | None, settings: Settings) -> ChainResult[SpokenText]:
-    """``script`` spoken by the first link of the voice chain that answers.
+def speak(
+    script: str, voice_id: str | None, settings: Settings, allowance: Allowance | None = None
+) -> ChainResult[SpokenText]:
+    """``script`` spoken by the first link of the voice chain that answers. ElevenLabs counts
+    the script's characters against ``allowance`` (the job owner's day) before it is called.
 
     Raises:
         EspeakMissing: no link answered and espeak-ng, the last one, is not installed.
     """
     try:
-        return run_chain("voice", voice_links(voice_id, settings), script)
+        return run_chain("voice", voice_links(voice_id, settings, allowance), script)
     except ChainExhausted as exc:
         if espeak.missing():
             raise espeak.EspeakMissing(exc.message) from exc

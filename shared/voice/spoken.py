@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
 
+from shared import processes
+from shared.errors import AppError
 from shared.timeline.model import WordTiming
 from shared.voice.word_timing import clipped
 
@@ -39,9 +40,10 @@ def write_voice_file(
         "-f", "s16le", "-ar", str(spoken.rate), "-ac", "1", "-i", "pipe:0",
         "-ar", str(FILE_RATE), "-ac", "1", "-c:a", "pcm_s16le", str(path),
     ]  # fmt: skip
-    subprocess.run(
-        argv, input=samples.astype("<i2").tobytes(), check=True, capture_output=True,
-        timeout=FFMPEG_TIMEOUT_S,
-    )  # fmt: skip
+    # The samples as they are (no copy: a long voice is tens of MB), streamed to FFmpeg's stdin.
+    pcm = np.ascontiguousarray(samples, dtype="<i2")
+    done = processes.run(argv, input_bytes=pcm.data.cast("B"), timeout_s=FFMPEG_TIMEOUT_S)
+    if done.returncode != 0:
+        raise AppError(f"voice: FFmpeg could not write the voice file (exit {done.returncode})")
     heard_ms = len(samples) * 1000 // spoken.rate
     return clipped(spoken.word_timings, heard_ms)

@@ -61,10 +61,16 @@ class ScriptedServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                self._answer("GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._answer("POST")
+
+            def _answer(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Received(
-                    "POST", self.path, dict(self.headers.items()), self.rfile.read(length)
+                    method, self.path, dict(self.headers.items()), self.rfile.read(length)
                 )
                 reply = owner.route(request, script.next_reply(request))
                 # A slow answer waits in small steps so the server can still shut down promptly.

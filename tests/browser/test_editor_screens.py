@@ -42,5 +42,6 @@ def test_the_empty_editor_has_every_named_control(editor: Page) -> None:
         expect(formats.get_by_role("radio", name=aspect, exact=True)).to_be_enabled()
         expect(formats.get_by_text(aspect, exact=True)).to_be_visible()
     expect(formats.get_by_role("radio", name="16:9", exact=True)).to_be_checked()
+    expect(editor.get_by_text("Start with your photos", exact=True)).to_be_visible()  # preview
     screenshot(editor, "editor-empty")
     axe_check(editor)

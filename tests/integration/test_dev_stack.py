@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,6 +97,19 @@ def command_lines(procs: list[psutil.Process]) -> list[str]:
     return found
 
 
+def worker_processes(dev: psutil.Popen, module: str) -> list[psutil.Process]:
+    """The processes running ``python -m module`` under dev (not the lifeline.py around them)."""
+    found = []
+    for proc in dev.children(recursive=True):
+        try:
+            command = proc.cmdline()
+        except psutil.NoSuchProcess:
+            continue
+        if f"-m {module}" in " ".join(command) and not any("lifeline" in a for a in command):
+            found.append(proc)
+    return found
+
+
 def alive(proc: psutil.Process) -> bool:
     try:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
@@ -143,6 +157,22 @@ def test_dev_runs_every_service_and_ctrl_c_stops_all(tmp_path: Path) -> None:
 
         box = wait_for("the local gpu_subscriber in /api/status", local_box, timeout_s=60)
         assert box["cuda"] is False and "render" in box["tasks"]
+
+        # A worker killed outright is restarted by the stack (after its back-off), as the cloud
+        # would restart it, and the log says so; the rest of the stack keeps running.
+        [box_proc] = worker_processes(dev, MODULES[GPU_SUBSCRIBER])
+        box_proc.kill()
+        killed_at = time.monotonic()
+        restarted = wait_for(
+            "the gpu_subscriber restarted",
+            lambda: [p for p in worker_processes(dev, MODULES[GPU_SUBSCRIBER]) if p != box_proc],
+            timeout_s=30,
+        )
+        assert time.monotonic() - killed_at >= 1.0  # the first back-off
+        log = (tmp_path / "dev.log").read_text()
+        assert '"message": "service restarted"' in log and '"service": "gpu-subscriber"' in log
+        assert dev.poll() is None
+        children += restarted
 
         dev.send_signal(signal.SIGINT)
         assert dev.wait(timeout=90) == 0

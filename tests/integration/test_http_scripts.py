@@ -12,7 +12,7 @@ from functions.http_deps import deps
 from shared.auth.users import normalise_name
 from shared.localstack import RunningStack
 from shared.localstack.gateway import Wsgi, build_app
-from shared.scripts.quota import FirestoreHourlyQuota
+from shared.adapters.firestore_usage import FirestoreHourlyQuota
 from tests.integration.http_helpers import Browser, new_user, signed_in
 
 pytestmark = pytest.mark.emulator

@@ -18,11 +18,13 @@ from shared.imagery.still import NONE_CREDIT, StillRequest, make_still
 from shared.render.probe import probe_streams
 from shared.settings import ImagerySettings, Secret, Settings
 from shared.timeline.model import Aspect, Quality
+from shared.usage import Allowance
 from tests.ai_servers import vertex_server as vertex
 from tests.ai_servers.base import malformed, running, slow
 from tests.ai_servers.gemini import GeminiServer, error
 from tests.ai_servers.gemini_image import image_generated, png, text_only
 from tests.imagery_tiny import save_tiny_sdxl, save_tiny_wan_i2v, save_tiny_wan_t2v
+from tests.pipeline_fakes import InMemoryUsageMeter
 
 pytestmark = [
     pytest.mark.ffmpeg,
@@ -231,3 +233,17 @@ def test_no_still_and_no_video_link_fails_with_every_reason(tmp_path: Path) -> N
         make_clip(clip_request(tmp_path, None), settings(), None)
     assert "Veo: CS_VEO_MODEL is not set" in caught.value.message
     assert "Ken Burns: no still to move" in caught.value.message
+
+
+def test_veo_is_not_called_past_the_owners_daily_seconds(
+    tmp_path: Path, veo: vertex.VertexServer
+) -> None:
+    allowance = Allowance(InMemoryUsageMeter(), "alice", "veo-seconds", "seconds of Veo video", 6)
+    assert allowance.take(4) is None  # an earlier clip today
+    request = clip_request(tmp_path, still_file(tmp_path), duration_s=4)
+    made = make_clip(request, settings(veo_url=veo.url), None, allowance=allowance)
+    assert made.made_by == "Ken Burns" and veo.received == []
+    assert made.warning is not None and (
+        "Veo: your daily allowance of 6 seconds of Veo video is used up (4 used today, 4 more "
+        "asked)" in made.warning
+    ), made.warning

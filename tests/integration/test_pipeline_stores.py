@@ -14,6 +14,7 @@ import pytest
 from shared.adapters.clients import GoogleClients
 from shared.adapters.firestore_media import FirestoreMediaLibrary
 from shared.adapters.firestore_pipeline import FirestorePipelineStore
+from shared.adapters.firestore_usage import FirestoreUsageMeter
 from shared.adapters.firestore_workers import FirestoreWorkerRegistry
 from shared.errors import Conflict, NotFound, TransientError
 from shared.pipeline import taskgraph as tg
@@ -100,3 +101,26 @@ def test_media_is_read_only_by_its_owner(settings: Settings) -> None:
         library.get_for_user(media_id, "mallory")
     with pytest.raises(NotFound):
         library.get("nope")
+
+
+def test_daily_usage_is_counted_per_user_and_day_and_never_over_the_limit(
+    settings: Settings,
+) -> None:
+    meter = FirestoreUsageMeter(GoogleClients(settings).firestore)
+    uid, day = f"u{uuid.uuid4().hex[:8]}", datetime(2026, 12, 3, 23, 59, tzinfo=UTC)
+    results: list[int | None] = []
+
+    def take() -> None:
+        results.append(meter.take(uid, "veo-seconds", 4, 10, day))
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Two fit in 10; a refusal is seen only once 8 are used, and says so.
+    assert sorted(results, key=str) == [8, 8, None, None], results
+    assert meter.take(uid, "veo-seconds", 2, 10, day) is None  # 10 of 10
+    assert meter.take(uid, "veo-seconds", 1, 10, day) == 10
+    assert meter.take(uid, "veo-seconds", 4, 10, day + timedelta(minutes=1)) is None  # next day
+    assert meter.take(uid, "tts", 4, 10, day) is None  # another meter

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from shared.errors import RenderFailed
-from shared.pipeline.offline_audio import procedural_music as music_bed
 from shared.pipeline.offline_audio import write_wav
 from shared.render.loudness import (
     LoudnessMeasurement,
@@ -21,6 +20,7 @@ from shared.render.loudness import (
     normalising_filter,
     parse_ebur128_summary,
 )
+from tests.music_bed import music_bed
 from tests.signals import synthetic_speech as speech_like
 
 pytestmark = pytest.mark.ffmpeg

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from examples.make_media import write_wav
 from shared.errors import InvalidMedia
+from shared.pipeline.offline_audio import write_wav
 from shared.render.plan import MediaKind
 from shared.render.probe import (
     describe_text,

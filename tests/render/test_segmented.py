@@ -19,7 +19,7 @@ import pytest
 
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
-from shared.pipeline.offline_audio import procedural_music, write_wav
+from shared.pipeline.offline_audio import write_wav
 from shared.render.compiler import PipelinedPlan
 from shared.render.frame_plan import DrawnChunk
 from shared.render.media_resolver import MediaResolver
@@ -32,6 +32,7 @@ from shared.render.segments import KeyContext, plan_segments
 from shared.render.service import RenderResult, render_timeline
 from shared.render.timing import total_frames
 from shared.timeline import Timeline
+from tests.music_bed import music_bed
 from tests.signals import synthetic_speech
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
@@ -83,7 +84,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i in range(5):
         draw_photo(seed=40 + i, width=960, height=720).save(folder / f"photo{i}.jpg", quality=92)
     write_wav(folder / "voice.wav", synthetic_speech(3.0))
-    write_wav(folder / "music.wav", procedural_music(6.0))
+    write_wav(folder / "music.wav", music_bed(6.0))
     return folder
 
 

@@ -14,7 +14,6 @@ from PIL import Image
 
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
-from shared.pipeline.offline_audio import procedural_music as music_bed
 from shared.pipeline.offline_audio import write_wav
 from shared.render.compiler import RenderOptions, compile_audio_plan
 from shared.render.encoders import x264_settings
@@ -25,6 +24,7 @@ from shared.render.runner import run_plan
 from shared.render.service import prepare_media, render_timeline
 from shared.timeline.model import Quality, Timeline
 from shared.timeline.validate import parse_timeline
+from tests.music_bed import music_bed
 from tests.render.test_loudness import ebur128
 from tests.signals import synthetic_speech as speech_like
 

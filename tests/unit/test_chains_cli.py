@@ -42,5 +42,8 @@ def test_every_capability_is_listed_in_order_and_unbuilt_ones_say_so() -> None:
     assert [head.split(" ")[0] for head in heads] == [
         "script", "voice", "music", "image", "clip", "render",
     ]  # fmt: skip
-    assert "not wired yet" in _section(report, "music")
+    assert "not wired yet" in _section(report, "render")
     assert "not wired yet" not in _section(report, "voice")
+    music = _section(report, "music")
+    assert "ACE-Step - skipped: no ACE-Step server here" in music
+    assert "answers now: offline composer (made by the offline composer)" in music

@@ -21,7 +21,7 @@ from shared.render.probe import probe_streams
 from shared.timeline.model import Timeline, WordTiming
 from shared.voice import espeak
 from tests.fakes import InMemoryBlobStore
-from tests.pipeline_fakes import SETTINGS, InMemoryMediaLibrary
+from tests.pipeline_fakes import SETTINGS, InMemoryMediaLibrary, InMemoryUsageMeter
 
 pytestmark = [
     pytest.mark.ffmpeg,
@@ -68,15 +68,14 @@ def test_made_voice_and_music_render_with_the_job_options(tmp_path: Path) -> Non
     )  # fmt: skip
     assert [t.name for t in pipeline.tasks] == [tg.VOICE, tg.MUSIC, tg.RENDER]
 
-    voice = VoiceExecutor(renders, SETTINGS)
+    voice = VoiceExecutor(renders, SETTINGS, InMemoryUsageMeter())
     voice_ctx = context(job, pipeline, tg.VOICE, tmp_path / "v")
     said = voice.run(voice_ctx)
     assert said["made_by"] == "espeak-ng" and "warning" not in said  # the voice asked for
     assert voice.existing(voice_ctx) == said  # a redelivery answers from the stored result
-    music = MusicExecutor(renders).run(context(job, pipeline, tg.MUSIC, tmp_path / "m"))
-    assert music["warning"] == (
-        "music: no AI music yet; made offline (prompt 'warm acoustic' not used)"
-    )
+    music = MusicExecutor(renders, SETTINGS).run(context(job, pipeline, tg.MUSIC, tmp_path / "m"))
+    assert music["made_by"] == "offline composer"  # no GPU box, no key: the last link
+    assert music["warning"].endswith("made by the offline composer (96 bpm, C major)")
     pipeline = done(done(pipeline, tg.VOICE, said), tg.MUSIC, music)
 
     stored = json.loads(renders.objects[said["timings_uri"].removeprefix("gs://renders/")].data)

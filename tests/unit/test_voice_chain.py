@@ -10,11 +10,13 @@ import pytest
 
 from shared.errors import ConfigError, InvalidRequest
 from shared.settings import Secret, Settings
+from shared.usage import Allowance
 from shared.voice import espeak
 from shared.voice.catalog import check_voice_id, list_voices
 from shared.voice.chain import speak, voices
 from tests.ai_servers.base import malformed, running, slow
 from tests.ai_servers.elevenlabs_server import ElevenLabsServer, error, spoken
+from tests.pipeline_fakes import InMemoryUsageMeter
 
 needs_espeak = pytest.mark.skipif(espeak.missing() is not None, reason="espeak-ng is not installed")
 BASE = Settings(project_id="p", media_bucket="m", renders_bucket="r")
@@ -131,3 +133,23 @@ def test_elevenlabs_voices_come_from_settings() -> None:
     assert voices == (("George1", "George"), ("Sarah2", "Sarah K"))
     with pytest.raises(ConfigError, match="CS_ELEVENLABS_VOICES"):
         Settings.from_env({**env, "CS_ELEVENLABS_VOICES": "no-name"})
+
+
+@needs_espeak
+def test_elevenlabs_is_skipped_once_the_owners_daily_characters_are_used_up(
+    server: ElevenLabsServer,
+) -> None:
+    server.answer(spoken())
+    meter = InMemoryUsageMeter()
+    allowance = Allowance(meter, "alice", "elevenlabs-characters", "characters", 40)
+    assert speak(SCRIPT, "Sarah2", keyed(server), allowance).made_by == "ElevenLabs"  # 27 of 40
+
+    made = speak(SCRIPT, "Sarah2", keyed(server), allowance)  # 27 more would be 54
+
+    assert made.made_by == "espeak-ng" and len(server.received) == 1  # no second paid call
+    assert made.warning == (
+        "voice: ElevenLabs: your daily allowance of 40 characters is used up (27 used today, "
+        "27 more asked); spoken by espeak-ng (en-us)"
+    )
+    bob = Allowance(meter, "bob", "elevenlabs-characters", "characters", 40)
+    assert speak(SCRIPT, "Sarah2", keyed(server), bob).made_by == "ElevenLabs"  # per user

@@ -19,7 +19,12 @@ export async function loadFonts(base = "dist/fonts/") {
   }));
 }
 
+// What the renderer falls back to for characters DejaVu lacks (shared/render/fonts.py: Debian's
+// Noto CJK, then Symbola), where this machine has them; else the browser's own fallback.
+const FALLBACK = { serif: '"Noto Serif CJK JP", "Symbola"', sans: '"Noto Sans CJK JP", "Symbola"' };
+
 /** @param {string} font @param {number} sizePx */
 export function cssFont(font, sizePx) {
-  return `${sizePx}px "${(FONTS[font] || FONTS.sans_bold).family}"`;
+  const fallback = font.startsWith("serif") ? FALLBACK.serif : FALLBACK.sans;
+  return `${sizePx}px "${(FONTS[font] || FONTS.sans_bold).family}", ${fallback}`;
 }

@@ -51,6 +51,7 @@ export class InspectorView {
     this.voiceFile = h("select", {});
     this.voiceFile.addEventListener("change", () => actions.onVoiceFile(this.voiceFile.value || null));
     this.selection = h("div", { class: "selection" });
+    this.selectionKey = "";
     this.durationS = 15;
     root.replaceChildren(h("div", { class: "inspector" },
       h("section", { class: "group", "aria-labelledby": "ad-heading" },
@@ -125,7 +126,7 @@ export class InspectorView {
 
   /** @param {Draft} draft @param {{voice_id: string, name: string, available: boolean, why: string|null}[]} voices */
   fillVoices(draft, voices) {
-    const options = [["", "Automatic (best available)"],
+    const options = [["", "Best available"],
       ...voices.map((v) => [v.voice_id, v.available ? v.name : `${v.name} (unavailable: ${v.why || "not set up"})`])];
     fillSelect(this.voice, options, draft.voice_id || "");
     [...this.voice.options].forEach((option, i) => { option.disabled = i > 0 && !voices[i - 1].available; });
@@ -134,6 +135,7 @@ export class InspectorView {
   /** @param {Draft} draft @param {any} selection @param {Map<string, any>} media */
   renderSelection(draft, selection, media) {
     const focusedId = document.activeElement && this.selection.contains(document.activeElement) ? document.activeElement.id : null;
+    this.placeSelection(selection);
     if (!selection) {
       this.selection.replaceChildren(h("p", { class: "empty-note", text: "Select a clip, a transition or a text on the timeline to change it." }),
         h("button", { class: "small", onclick: () => this.actions.onAddText() }, "Add text"));
@@ -144,6 +146,24 @@ export class InspectorView {
     else if (selection.kind === "text" && draft.timeline.texts[selection.index]) this.textPanel(draft, selection.index);
     else this.selection.replaceChildren();
     if (focusedId) document.getElementById(focusedId)?.focus();
+  }
+
+  /**
+   * What is selected is edited first: its panel leads the inspector and is scrolled into view
+   * when the selection changes (at 1366x768 the panel is short); with nothing selected the
+   * hint sits last, under the ad's fields.
+   * @param {any} selection
+   */
+  placeSelection(selection) {
+    const key = selection ? `${selection.kind}:${selection.index}` : "";
+    if (key === this.selectionKey) return;
+    this.selectionKey = key;
+    const panel = /** @type {HTMLElement} */ (this.selection.parentElement);
+    this.selection.classList.toggle("lead", Boolean(selection));
+    if (selection) {
+      if (panel.firstElementChild !== this.selection) panel.prepend(this.selection);
+      requestAnimationFrame(() => this.selection.scrollIntoView({ block: "nearest" }));
+    } else if (panel.lastElementChild !== this.selection) panel.append(this.selection);
   }
 
   /** @param {Draft} draft @param {number} index @param {Map<string, any>} media */

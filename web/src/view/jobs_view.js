@@ -8,7 +8,7 @@ import { clock, h, replace } from "./dom.js";
  *   output: {duration_ms: number, size_bytes: number}|null, rating: number|null, comment: string|null, created_at: string}} JobDoc
  * @typedef {{video_url?: string, poster_url?: string}} Links
  * @typedef {{
- *   onControl: (id: string, action: "cancel"|"pause"|"resume") => void, onLinks: (id: string) => Promise<Links>,
+ *   onControl: (id: string, action: "cancel"|"pause"|"resume") => Promise<void>, onLinks: (id: string) => Promise<Links>,
  *   onRate: (id: string, rating: number) => void, onComment: (id: string, text: string) => void,
  *   onReopen: (id: string) => void, onDelete: (id: string) => void,
  * }} JobsActions
@@ -62,9 +62,10 @@ export class JobsView {
     const aspect = /** @type {any} */ (job).timeline?.format?.aspect || "16:9";
     const media = h("div", { class: `job-media a${aspect.replace(":", "x")}` });
     if (job.status === "done") this.fillPoster(media, job);
-    else media.append(h("div", { class: `job-placeholder ${job.status}`, text: live ? `${progress}%` : STATUS_WORDS[job.status] }));
+    else media.append(h("div", { class: `job-placeholder ${job.status}`, text: job.status === "paused" ? `Paused at ${progress}%` : live ? `${progress}%` : STATUS_WORDS[job.status] }));
     const buttons = [];
-    if (job.status === "pending" || job.status === "processing") buttons.push(button("Pause", () => a.onControl(id, "pause")));
+    // Only a running job can pause (the API answers 409 for a queued one: docs/api.md).
+    if (job.status === "processing") buttons.push(button("Pause", () => a.onControl(id, "pause")));
     if (job.status === "paused") buttons.push(button("Resume", () => a.onControl(id, "resume")));
     if (live) buttons.push(button("Cancel", () => a.onControl(id, "cancel"), "danger"));
     if (job.status === "done") {
@@ -81,8 +82,8 @@ export class JobsView {
         job.output ? h("p", { class: "muted", text: `${clock(job.output.duration_ms)} · ${(job.output.size_bytes / 1e6).toFixed(1)} MB` }) : null,
         warnings.length ? h("details", { class: "job-warnings" }, h("summary", { text: warnings.length === 1 ? "1 warning" : `${warnings.length} warnings` }),
           h("ul", {}, ...warnings.map((w) => h("li", { text: w })))) : null,
-        job.status === "done" ? this.feedback(job) : null,
-        h("div", { class: "job-actions" }, ...buttons)));
+        h("div", { class: "job-actions" }, ...buttons)),
+      job.status === "done" ? this.feedback(job) : null);
   }
 
   /** @param {HTMLElement} media @param {JobDoc} job */
@@ -130,7 +131,20 @@ export class JobsView {
   }
 }
 
-/** @param {string} label @param {() => void} onClick @param {string} [extra] */
+/**
+ * A card's button; while the request it starts is out it is disabled, so a second press cannot
+ * race the first (the Firestore watch then redraws the card in its new state).
+ * @param {string} label @param {() => void|Promise<unknown>} onClick @param {string} [extra]
+ */
 function button(label, onClick, extra = "") {
-  return h("button", { class: `small ${extra}`, onclick: onClick }, label);
+  const el = h("button", { class: `small ${extra}`, type: "button" }, label);
+  el.addEventListener("click", async () => {
+    el.disabled = true;
+    try {
+      await onClick();
+    } finally {
+      el.disabled = false;
+    }
+  });
+  return el;
 }

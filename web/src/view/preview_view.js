@@ -20,7 +20,11 @@ export class PreviewView {
     this.overlay = h("canvas", { class: "preview-overlay", "aria-hidden": "true" });
     this.ctx = /** @type {CanvasRenderingContext2D} */ (this.canvas.getContext("2d"));
     this.warnings = h("ul", { class: "preview-warnings", "aria-live": "polite", "aria-label": "Format warnings" });
-    this.stage = h("div", { class: "stage" }, this.canvas, this.overlay);
+    this.hintTitle = h("p", { class: "stage-hint-title" });
+    this.hintLine = h("p", { class: "stage-hint-line" });
+    // What to do first, over the empty frame; hidden once the video track has a clip.
+    this.hint = h("div", { class: "stage-hint", hidden: true }, hintIcon(), this.hintTitle, this.hintLine);
+    this.stage = h("div", { class: "stage" }, this.canvas, this.overlay, this.hint);
     this.play = h("button", { class: "play", "aria-label": "Play", onclick: () => (this.playing ? this.pause() : this.start()) }, "▶");
     this.safeToggle = h("input", { type: "checkbox", checked: true, onchange: () => this.draw() });
     root.replaceChildren(
@@ -59,10 +63,22 @@ export class PreviewView {
       this.frames.covers.clear();
     }
     this.stage.dataset.aspect = draft.timeline.format.aspect;
+    this.showHint(draft, media);
     this.canvas.style.cursor = focusIndex >= 0 ? "crosshair" : "";
     if (!this.playing) this.ms = ms;
     this.draw();
     this.frames.warm(draft, this.canvas.width, this.canvas.height);
+  }
+
+  /** @param {Draft} draft @param {Map<string, any>} media */
+  showHint(draft, media) {
+    this.hint.hidden = draft.timeline.video.length > 0;
+    if (this.hint.hidden) return;
+    const photos = [...media.values()].some((m) => m.kind === "image");
+    this.hintTitle.textContent = photos ? "Drag photos from the library onto the Video track" : "Start with your photos";
+    this.hintLine.textContent = photos
+      ? "or press + beside a photo in the Media library"
+      : "Drop photos on the Media library, or press Upload";
   }
 
   /** The frame at the current time, then the safe-area overlay. */
@@ -229,4 +245,23 @@ export class PreviewView {
       this.start();
     } else this.draw();
   }
+}
+
+/** A photo with an arrow down to the timeline, drawn as SVG (decorative). */
+function hintIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 48 48");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "stage-hint-icon");
+  for (const d of ["M8 6h24a3 3 0 0 1 3 3v16a3 3 0 0 1-3 3H8a3 3 0 0 1-3-3V9a3 3 0 0 1 3-3z", "M7 25l8-8 6 6 4-4 9 9",
+    "M40 20v20", "M34 34l6 6 6-6"]) {
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  const sun = document.createElementNS(ns, "circle");
+  for (const [k, v] of [["cx", "26"], ["cy", "13"], ["r", "3"]]) sun.setAttribute(k, v);
+  svg.append(sun);
+  return svg;
 }
