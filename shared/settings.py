@@ -188,6 +188,10 @@ class Settings:
     elevenlabs_voices: tuple[tuple[str, str], ...] = ()
     elevenlabs_timeout_s: int = 30
     session_secret: Secret | None = None
+    # The editor's Firebase web app (public by design: it names the project, it grants nothing);
+    # the login answer hands them to the editor, which signs in to Firebase Auth with them.
+    firebase_api_key: str | None = None
+    firebase_app_id: str | None = None
     # The ad-script chain (shared/scripts): Ollama, then Gemini, then the offline template writer.
     ollama_host: str | None = None
     ollama_model: str = "llama3.1:8b"
@@ -240,6 +244,8 @@ class Settings:
             elevenlabs_voices=_voices(env, "CS_ELEVENLABS_VOICES"),
             elevenlabs_timeout_s=_int(env, "CS_ELEVENLABS_TIMEOUT_S", 30),
             session_secret=_secret(env, "CS_SESSION_SECRET"),
+            firebase_api_key=_opt(env, "CS_FIREBASE_API_KEY"),
+            firebase_app_id=_opt(env, "CS_FIREBASE_APP_ID"),
             ollama_host=_opt(env, "CS_OLLAMA_HOST"),
             ollama_model=_opt(env, "CS_OLLAMA_MODEL") or "llama3.1:8b",
             ollama_timeout_s=_int(env, "CS_OLLAMA_TIMEOUT_S", 5),

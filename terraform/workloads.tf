@@ -19,6 +19,9 @@ locals {
     CS_RENDERS_BUCKET    = google_storage_bucket.renders.name
     CS_ALLOWED_ORIGINS   = join(",", local.editor_origins)
     CS_ELEVENLABS_VOICES = var.elevenlabs_voices
+    # The editor's Firebase web app, handed to the browser with the login (public by design).
+    CS_FIREBASE_API_KEY = data.google_firebase_web_app_config.editor.api_key
+    CS_FIREBASE_APP_ID  = google_firebase_web_app.editor.app_id
   }
 
   # Secret environment variables => Secret Manager secret id. Only the ids live here; the values
@@ -44,7 +47,7 @@ locals {
     auth = {
       kind        = "function"
       entry_point = "auth"
-      env         = local.api_env
+      env         = concat(local.api_env, ["CS_FIREBASE_API_KEY", "CS_FIREBASE_APP_ID"])
       secrets     = ["CS_SESSION_SECRET"]
       publishes   = []
       subscribes  = []

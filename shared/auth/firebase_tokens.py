@@ -19,6 +19,7 @@ from google.auth import crypt, iam, jwt
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
+from shared.errors import ConfigError
 from shared.settings import Settings
 
 TOKEN_TTL_S = 3600  # the longest a custom token may live
@@ -85,5 +86,15 @@ def firestore_access(settings: Settings, uid: str, now: datetime) -> dict[str, s
             "emulator_host": settings.firestore_emulator_host,
             "token": emulator_id_token(settings.project_id, uid, now),
         }
+    if settings.firebase_api_key is None or settings.firebase_app_id is None:
+        raise ConfigError(
+            "CS_FIREBASE_API_KEY and CS_FIREBASE_APP_ID must name the editor's Firebase web app "
+            "(terraform output firebase_web_config)"
+        )
     signer, email = default_signer(settings)
-    return {"project": settings.project_id, "custom_token": custom_token(signer, email, uid, now)}
+    return {
+        "project": settings.project_id,
+        "api_key": settings.firebase_api_key,
+        "app_id": settings.firebase_app_id,
+        "custom_token": custom_token(signer, email, uid, now),
+    }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -18,6 +20,7 @@ from shared.auth.firebase_tokens import (
     emulator_id_token,
     firestore_access,
 )
+from shared.errors import ConfigError
 from shared.settings import Settings
 
 NOW = datetime.now(UTC)
@@ -72,3 +75,19 @@ def test_emulator_settings_give_an_emulator_token() -> None:
     access = firestore_access(settings, "carol", NOW)
     assert access["project"] == "demo-p" and "custom_token" not in access
     assert _part(access["token"], 1)["user_id"] == "carol"
+
+
+def test_cloud_settings_give_a_custom_token_and_the_web_app_to_sign_in_with(
+    tmp_path: Path,
+) -> None:
+    email = "fn-auth@demo-tokens.iam.gserviceaccount.com"
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps(service_account_info("demo-tokens", email, new_private_key_pem())))
+    cloud = Settings(project_id="demo-p", media_bucket="m", renders_bucket="r",
+                     signing_key_file=key)  # fmt: skip
+    with pytest.raises(ConfigError, match="CS_FIREBASE_API_KEY and CS_FIREBASE_APP_ID"):
+        firestore_access(cloud, "dave", NOW)
+    keyed = dataclasses.replace(cloud, firebase_api_key="AIza-test", firebase_app_id="1:2:web:3")
+    access = firestore_access(keyed, "dave", NOW)
+    assert (access["api_key"], access["app_id"]) == ("AIza-test", "1:2:web:3")
+    assert _part(access["custom_token"], 1)["uid"] == "dave"

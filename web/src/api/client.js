@@ -1,7 +1,10 @@
 // The API's routes as functions (docs/api.md). Views and controllers call these, never fetch.
 import { putFile, request } from "./http.js";
 
-/** @typedef {{project: string, emulator_host?: string, token?: string, custom_token?: string}} FirestoreAccess */
+/**
+ * @typedef {{project: string, emulator_host?: string, token?: string, custom_token?: string,
+ *   api_key?: string, app_id?: string}} FirestoreAccess
+ */
 /** @typedef {{uid: string, firestore: FirestoreAccess}} Session */
 
 export const auth = {

@@ -17,7 +17,13 @@ export class JobWatch {
    */
   constructor(uid, access) {
     this.uid = uid;
-    this.app = initializeApp({ projectId: access.project, apiKey: "local", appId: "create-studio" }, `jobs-${uid}-${Date.now()}`);
+    // The emulator takes any API key; the cloud's come with the login (its Firebase web app).
+    const config = {
+      projectId: access.project,
+      apiKey: access.api_key || "local",
+      appId: access.app_id || "create-studio",
+    };
+    this.app = initializeApp(config, `jobs-${uid}-${Date.now()}`);
     this.db = getFirestore(this.app);
     /** @type {Promise<void>} */
     this.ready = Promise.resolve();
