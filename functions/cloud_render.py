@@ -69,7 +69,7 @@ def build_loop(ports: PipelineServices, worker: str, pull_timeout_s: float = 5.0
             executors,
             worker,
             where="in the cloud (CPU)",
-            generate=generation_worker(ports, models=None),
+            generate=generation_worker(ports, models=None, worker_id=worker),
         ),  # fmt: skip
         ports.settings.topic(CLOUD_RENDER),
         lambda: describe(worker, started),

@@ -13,10 +13,10 @@ import functions_framework
 
 from functions.http_deps import deps
 from functions.http_util import Call, dispatch, json_response, route
+from shared.adapters.firestore_usage import FirestoreHourlyQuota
 from shared.chains import Link
 from shared.scripts.brief import ScriptBrief
 from shared.scripts.links import script_links
-from shared.adapters.firestore_usage import FirestoreHourlyQuota
 from shared.scripts.service import Finished, ScriptTask, write_script
 
 

@@ -16,7 +16,9 @@ def describe(
     caps: Capabilities,
     started_at: datetime | None = None,
     models_loaded: tuple[str, ...] = (),
+    models: tuple[str, ...] | None = None,
 ) -> Heartbeat:
+    """``models``: the ones this box can run (default: every model folder it has)."""
     return Heartbeat(
         worker_id=worker_id,
         route=Route.GPU,
@@ -26,7 +28,7 @@ def describe(
         gpu_name=caps.gpu_name,
         vram_mb=caps.vram_mb,
         nvenc=caps.nvenc,
-        models=caps.models,
+        models=caps.models if models is None else models,
         models_loaded=models_loaded,
         tasks=caps.tasks,
         started_at=started_at or datetime.now(UTC),

@@ -73,6 +73,10 @@ class ModelManager:
         self._device = device
         self._free_memory = free_memory
         self._loaded: OrderedDict[str, Any] = OrderedDict()  # least recently used first
+        # What is warm, readable without the lock: the heartbeat asks every second, and a load
+        # holds the lock for as long as it takes (a box that looked dead while loading SDXL
+        # had its work moved to the cloud).
+        self._warm: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def available(self) -> tuple[str, ...]:
@@ -81,9 +85,12 @@ class ModelManager:
             return ()
         return tuple(sorted(n for n in self._specs if (self._dir / n).is_dir()))
 
+    def runnable(self) -> tuple[str, ...]:
+        """Models this box can load and fit in its budget: what its heartbeat advertises."""
+        return tuple(n for n in self.available() if self.missing(n) is None)
+
     def loaded(self) -> tuple[str, ...]:
-        with self._lock:
-            return tuple(self._loaded)
+        return self._warm
 
     def missing(self, name: str) -> str | None:
         if name not in self._specs:
@@ -110,11 +117,13 @@ class ModelManager:
             log.info("loading model", extra={"model": name})
             pipe = self._specs[name].load(self._dir / name, self._device())
             self._loaded[name] = pipe
+            self._warm = tuple(self._loaded)
             return pipe
 
     def unload(self, name: str) -> None:
         with self._lock:
             if self._loaded.pop(name, None) is not None:
+                self._warm = tuple(self._loaded)
                 self._free_memory()
 
     def _make_room(self, need_mb: int) -> None:
@@ -124,6 +133,7 @@ class ModelManager:
         freed = False
         while self._loaded and held() + need_mb > self._budget_mb:
             victim, _ = self._loaded.popitem(last=False)
+            self._warm = tuple(self._loaded)
             log.info("unloading model for room", extra={"model": victim})
             freed = True
         if freed:

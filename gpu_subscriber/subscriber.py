@@ -23,18 +23,19 @@ def default_worker_id() -> str:
 
 def build_loop(ports: PipelineServices, worker_id: str, pull_timeout_s: float = 5.0) -> WorkerLoop:
     caps = detect(ports.settings.models_dir)
-    # Loaded on the first AI task, kept warm; the heartbeat says which are warm.
-    models = ModelManager(ports.settings.models_dir, vram_budget_mb=caps.vram_mb)
+    # Loaded on the first AI task, kept warm; the heartbeat says which are warm. Without CUDA the
+    # models run on the CPU only where the operator gives them memory (slow, but they answer).
+    budget = caps.vram_mb if caps.cuda else ports.settings.cpu_model_budget_mb
+    models = ModelManager(ports.settings.models_dir, vram_budget_mb=budget)
     executors = {k: ex for k, ex in task_executors(ports, models).items() if k in caps.tasks}
     where = f"on GPU box {worker_id}" if caps.cuda else f"on {worker_id} (CPU, no CUDA)"
-    worker = TaskWorker(
-        ports, executors, worker_id, where=where, generate=generation_worker(ports, models)
-    )
+    generate = generation_worker(ports, models, worker_id)
+    worker = TaskWorker(ports, executors, worker_id, where=where, generate=generate)
     started = datetime.now(UTC)
     return WorkerLoop(
         ports,
         worker,
         ports.settings.topic(GPU_TASKS),
-        lambda: describe(worker_id, caps, started, models.loaded()),
+        lambda: describe(worker_id, caps, started, models.loaded(), models.runnable()),
         pull_timeout_s=pull_timeout_s,
     )

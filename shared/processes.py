@@ -13,7 +13,6 @@ its libraries by then; every allocation that matters comes after.
 
 from __future__ import annotations
 
-import logging
 import os
 import resource
 import subprocess
@@ -25,8 +24,6 @@ from typing import IO, Any
 
 from shared.errors import Cancelled
 
-log = logging.getLogger(__name__)
-
 POLL_S = 0.05  # how often ``run`` looks at its cancel check
 KILL_WAIT_S = 5.0
 
@@ -37,10 +34,6 @@ def limit_children(mb: int | None) -> None:
     """From now on, children started here may hold at most ``mb`` MB (None or 0: no ceiling)."""
     global _ceiling_bytes
     _ceiling_bytes = mb * 1024 * 1024 if mb else None
-
-
-def children_limit_mb() -> int | None:
-    return None if _ceiling_bytes is None else _ceiling_bytes // (1024 * 1024)
 
 
 def _limit(proc: subprocess.Popen[Any]) -> None:

@@ -177,6 +177,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     work_dir: Path = field(default_factory=lambda: Path("/tmp/createstudio"))
     models_dir: Path | None = None
+    # A GPU box without CUDA runs its models on the CPU only within this much memory (0: never).
+    cpu_model_budget_mb: int = 0
     signing_key_file: Path | None = None
     signed_url_ttl_s: int = 900
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -234,6 +236,7 @@ class Settings:
             allowed_origins=_origins(env, "CS_ALLOWED_ORIGINS"),
             work_dir=Path(_opt(env, "CS_WORK_DIR") or "/tmp/createstudio"),
             models_dir=Path(models_dir) if models_dir else None,
+            cpu_model_budget_mb=_int(env, "CS_CPU_MODEL_BUDGET_MB", 0),
             signing_key_file=Path(key_file) if key_file else None,
             signed_url_ttl_s=_int(env, "CS_SIGNED_URL_TTL_S", 900),
             max_upload_bytes=_int(env, "CS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 from shared.errors import NotFound
 from shared.pipeline.heartbeat import Heartbeat, RegistryOnline
-from shared.pipeline.media_item import MediaItem
+from shared.pipeline.media_item import MediaItem, MediaStatus
+from shared.pipeline.messages import Route
 from shared.pipeline.ports import PipelineConfig, PipelineServices
 from shared.pipeline.taskgraph import Pipeline
 from shared.settings import Settings
@@ -91,6 +92,16 @@ class InMemoryMediaLibrary:
         if item.uid != uid:
             raise NotFound(f"media {media_id} not found")
         return item
+
+    def change(self, media_id: str, change: Callable[[MediaItem], MediaItem]) -> MediaItem:
+        self.items[media_id] = change(self.get(media_id))
+        return self.items[media_id]
+
+    def pending_on(self, route: Route) -> list[MediaItem]:
+        return [
+            i for i in self.items.values()
+            if i.status is MediaStatus.PENDING and i.placement and i.placement.route is route
+        ]  # fmt: skip
 
 
 class InMemoryUsageMeter:

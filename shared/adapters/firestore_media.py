@@ -7,6 +7,7 @@ never use another user's file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from google.api_core import exceptions as gexc
@@ -16,6 +17,7 @@ from google.cloud.firestore_v1 import FieldFilter
 from shared.adapters.firestore_jobs import firestore_errors
 from shared.errors import Conflict, NotFound
 from shared.pipeline.media_item import MediaItem, MediaStatus
+from shared.pipeline.messages import Route
 
 COLLECTION = "media"
 
@@ -25,8 +27,23 @@ def _to_doc(item: MediaItem) -> dict[str, Any]:
     return {**item.model_dump(mode="json"), "created_at": item.created_at}
 
 
+@firestore.transactional
+def _change_in_transaction(
+    transaction: firestore.Transaction,
+    ref: firestore.DocumentReference,
+    change: Callable[[MediaItem], MediaItem],
+) -> MediaItem:
+    snapshot = ref.get(transaction=transaction)
+    if not snapshot.exists:
+        raise NotFound(f"media {ref.id} not found")
+    changed = change(MediaItem.model_validate(snapshot.to_dict()))
+    transaction.set(ref, _to_doc(changed))
+    return changed
+
+
 class FirestoreMediaLibrary:
     def __init__(self, db: firestore.Client) -> None:
+        self._db = db
         self._docs = db.collection(COLLECTION)
 
     def get(self, media_id: str) -> MediaItem:
@@ -65,6 +82,21 @@ class FirestoreMediaLibrary:
         with firestore_errors(f"marking media {item.media_id} failed"):
             self._docs.document(item.media_id).set(_to_doc(failed))
         return failed
+
+    def change(self, media_id: str, change: Callable[[MediaItem], MediaItem]) -> MediaItem:
+        """Apply ``change`` atomically (re-run on contention); what it raises is raised."""
+        with firestore_errors(f"changing media {media_id}"):
+            changed: MediaItem = _change_in_transaction(
+                self._db.transaction(max_attempts=10), self._docs.document(media_id), change
+            )
+        return changed
+
+    def pending_on(self, route: Route) -> list[MediaItem]:
+        """Pending AI items whose latest attempt went to ``route`` (the sweeper's work list)."""
+        query = self._docs.where(filter=FieldFilter("status", "==", MediaStatus.PENDING.value))
+        query = query.where(filter=FieldFilter("placement.route", "==", route.value))
+        with firestore_errors("listing pending generations"):
+            return [MediaItem.model_validate(doc.to_dict()) for doc in query.stream()]
 
     def list_for_user(self, uid: str, limit: int = 500) -> list[MediaItem]:
         """The user's items, newest first (production index: uid ASC, created_at DESC)."""

@@ -1,6 +1,6 @@
-"""Where a generation runs (pure): an online GPU box with CUDA whose heartbeat names the first
-model its chain needs (a model folder on a box without CUDA cannot run), else a cloud worker,
-whose chain starts at the cloud links."""
+"""Where a generation runs (pure): an online GPU box whose heartbeat names the first model its
+chain needs (a box advertises only the models it can run: in its VRAM, or on its CPU where the
+operator allows it), else a cloud worker, whose chain starts at the cloud links."""
 
 from __future__ import annotations
 
@@ -20,6 +20,6 @@ def first_model(body: GenerateRequest) -> str:
 def gpu_box_for(body: GenerateRequest, online: Iterable[Heartbeat]) -> Heartbeat | None:
     model = first_model(body)
     return next(
-        (b for b in online if b.route is Route.GPU and b.cuda and model in b.models),
+        (b for b in online if b.route is Route.GPU and model in b.models),
         None,
     )

@@ -21,7 +21,8 @@ from shared.imagery.motion import normalised
 from shared.imagery.request import GenerateRequest
 from shared.imagery.still import StillRequest, make_still
 from shared.library.service import Library
-from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
+from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus, Placement
+from shared.pipeline.messages import Route
 from shared.settings import Settings
 from shared.timeline.model import Quality
 from shared.usage import Allowance, UsageMeter
@@ -42,8 +43,10 @@ class Generator:
     fetch_uri: FetchUri | None = None
     usage: UsageMeter | None = None  # the daily allowances of paid calls; None: not counted
 
-    def request(self, uid: str, body: GenerateRequest, now: datetime) -> MediaItem:
-        """The pending item the work will fill in.
+    def request(
+        self, uid: str, body: GenerateRequest, now: datetime, route: Route = Route.CLOUD
+    ) -> MediaItem:
+        """The pending item the work will fill in, its first attempt sent to ``route``.
 
         Raises:
             InvalidRequest: a source on an image request, or a source that is not a ready photo.
@@ -53,7 +56,7 @@ class Generator:
             if body.kind == "image":
                 raise InvalidRequest("source: only a clip is made from a photo")
             self._source_photo(uid, body.source)
-        return self.library.request_made(uid, body, now)
+        return self.library.request_made(uid, body, Placement(route=route, queued_at=now), now)
 
     def fill(self, item: MediaItem, body: GenerateRequest, work_dir: Path) -> MediaItem:
         """Make the still or clip and store it in ``item`` (idempotent: a finished item is kept)."""
@@ -78,13 +81,16 @@ class Generator:
             StillRequest(body.prompt, body.aspect, work_dir), self.settings, self.models
         )
         if made.value is None:
-            return self.library.fail_made(item, made.warning or "no still was made")
+            why = _joined(item.warning, made.warning) or "no still was made"
+            return self.library.fail_made(item, why)
         return self.library.store_made_image(
-            item, made.value.path, made.value.content_type, made.made_by, made.warning or ""
-        )
+            item, made.value.path, made.value.content_type, made.made_by,
+            _joined(item.warning, made.warning),
+        )  # fmt: skip
 
     def _fill_clip(self, item: MediaItem, body: GenerateRequest, work_dir: Path) -> MediaItem:
         still, still_warning = self._still_for_clip(item.uid, body, work_dir)
+        still_warning = _joined(item.warning, still_warning) or None  # e.g. moved to the cloud
         request = ClipRequest(
             body.prompt, still, body.aspect, body.fps, body.duration_s, work_dir, self.quality
         )

@@ -32,8 +32,8 @@ def submit_generation(
     Raises:
         TransientError: the message could not be published (the item is marked failed).
     """
-    item = generator.request(uid, body, now)
     route = Route.GPU if gpu_box_for(body, online.online()) else Route.CLOUD
+    item = generator.request(uid, body, now, route)
     topic = generator.settings.topic(TASKS_GPU if route is Route.GPU else TASKS_CLOUD)
     try:
         bus.publish(topic, GenerateMedia(media_id=item.media_id, uid=uid))

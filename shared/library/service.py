@@ -32,7 +32,7 @@ from shared.library.policy import (
     display_name,
 )
 from shared.library.thumbnails import THUMBNAILS, make_thumbnail
-from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
+from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus, Placement
 from shared.ports import BlobStore, SignedRequest
 from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo, ingest_video
 from shared.render.probe import read_head, sniff_container
@@ -92,7 +92,9 @@ class Library:
         log.info("media ready", extra={"uid": uid, "media_id": media_id})
         return ready
 
-    def request_made(self, uid: str, generation: GenerateRequest, now: datetime) -> MediaItem:
+    def request_made(
+        self, uid: str, generation: GenerateRequest, placement: Placement, now: datetime
+    ) -> MediaItem:
         """A pending item that an AI still or clip will fill in (it counts against the quota)."""
         kind = MediaKindName.IMAGE if generation.kind == "image" else MediaKindName.VIDEO
         items = [
@@ -106,7 +108,8 @@ class Library:
             object_name=f"uploads/{uid}/{media_id}.{'png' if image else 'mp4'}",
             content_type="image/png" if image else "video/mp4", size_bytes=0,
             filename=display_name(f"AI {kind.value} - {generation.prompt}"),
-            prompt=generation.prompt, generation=generation, created_at=now,
+            prompt=generation.prompt, generation=generation, placement=placement,
+            created_at=now,
         )  # fmt: skip
         self.media.create(item)
         log.info("generation requested", extra={"uid": uid, "media_id": media_id})

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.imagery.request import GenerateRequest
+from shared.pipeline.messages import Route
 
 
 class MediaKindName(StrEnum):
@@ -25,6 +26,18 @@ class MediaStatus(StrEnum):
     PENDING = "pending"  # a signed upload URL was issued; nothing validated yet
     READY = "ready"  # uploaded and validated: usable in timelines
     FAILED = "failed"  # an AI still or clip that could not be made (``error`` says why)
+
+
+class Placement(BaseModel):
+    """Where a pending AI item's latest attempt was sent and who took it (shared/imagery)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    route: Route
+    attempt: int = Field(default=1, ge=1)
+    queued_at: datetime
+    worker_id: str | None = None
+    started_at: datetime | None = None
 
 
 class MediaItem(BaseModel):
@@ -50,6 +63,7 @@ class MediaItem(BaseModel):
     warning: str = Field(default="", max_length=4000)
     error: str = Field(default="", max_length=4000)
     generation: GenerateRequest | None = None  # what to make, while pending
+    placement: Placement | None = None  # where it is being made, while pending
     created_at: datetime
 
     @property

@@ -96,6 +96,7 @@ class GenerateMedia(_Message):
     kind: Literal["generate_media"] = "generate_media"
     media_id: str = _ID
     uid: str = Field(min_length=1, max_length=128)
+    attempt: int = Field(default=1, ge=1)  # the item's placement attempt this message is for
 
 
 WorkerMessage = Annotated[TaskCommand | GenerateMedia, Field(discriminator="kind")]

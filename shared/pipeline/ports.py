@@ -15,6 +15,7 @@ from typing import Protocol
 from shared.errors import ConfigError
 from shared.pipeline.heartbeat import OnlineWorkers, WorkerRegistry
 from shared.pipeline.media_item import MediaItem
+from shared.pipeline.messages import Route
 from shared.pipeline.taskgraph import PipelineStore
 from shared.ports import BlobStore, EventBus, JobStore
 from shared.settings import Settings
@@ -28,6 +29,14 @@ class MediaLibrary(Protocol):
 
     def get_for_user(self, media_id: str, uid: str) -> MediaItem:
         """The item if ``uid`` owns it; NotFound otherwise."""
+        ...
+
+    def change(self, media_id: str, change: Callable[[MediaItem], MediaItem]) -> MediaItem:
+        """Apply ``change`` atomically; NotFound if absent; what ``change`` raises is raised."""
+        ...
+
+    def pending_on(self, route: Route) -> list[MediaItem]:
+        """Pending AI items whose latest attempt went to ``route``."""
         ...
 
 

@@ -8,6 +8,10 @@ For every job still in flight:
 - a GPU task that no box started within the start deadline -> routed again, with a warning;
 - a cloud task queued longer than the queue deadline -> its command is published again.
 The stale worker's late reports are dropped by the attempt fence.
+
+And for every AI still or clip being made on a GPU box (shared/imagery/attempts.py): the box
+that took it went silent, or no box took it within the start deadline -> a new attempt in the
+cloud, with why on the item.
 """
 
 from __future__ import annotations
@@ -16,21 +20,23 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
+from shared.imagery.attempts import moved_to_cloud, why_move
 from shared.jobs import JobStatus, Warn
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.heartbeat import Heartbeat
-from shared.pipeline.messages import JobCreated, Route
+from shared.pipeline.media_item import MediaItem
+from shared.pipeline.messages import GenerateMedia, JobCreated, Route
 from shared.pipeline.orchestration import decide, publish_commands, requeue
 from shared.pipeline.ports import PipelineServices
-from shared.topology import JOBS
+from shared.topology import JOBS, TASKS_CLOUD
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class SweepReport:
-    rerouted: list[str] = field(default_factory=list)  # "job/task": a new attempt
+    rerouted: list[str] = field(default_factory=list)  # "job/task" or "media/id": a new attempt
     republished: list[str] = field(default_factory=list)  # "job/task" or "job" (JobCreated)
     ended: list[str] = field(default_factory=list)
 
@@ -52,6 +58,11 @@ def sweep(ports: PipelineServices) -> SweepReport:
             _sweep_one(pipeline, ports, beats, server_now, report)
         except Exception:  # one broken job must not stop the sweep of the others
             log.exception("sweeping job failed", extra={"job_id": pipeline.job_id})
+    for item in ports.media.pending_on(Route.GPU):
+        try:
+            _sweep_generation(item, ports, beats, server_now, report)
+        except Exception:
+            log.exception("sweeping a generation failed", extra={"media_id": item.media_id})
     if report.rerouted or report.republished or report.ended:
         log.info("sweep", extra=vars(report))
     return report
@@ -94,6 +105,38 @@ def _sweep_one(
         elif task.state is tg.TaskState.QUEUED and _waited(task, now) > config.queue_deadline_s:
             publish_commands(pipeline, ports)
             report.republished.append(key)
+
+
+def _sweep_generation(
+    item: MediaItem,
+    ports: PipelineServices,
+    beats: dict[str, Heartbeat],
+    server_now: datetime,
+    report: SweepReport,
+) -> None:
+    now, config = ports.clock(), ports.config
+    why = why_move(
+        item, beats, server_now, now,
+        stale_after_s=config.stale_after_s, gpu_start_deadline_s=config.gpu_start_deadline_s,
+    )  # fmt: skip
+    if why is None:
+        return
+
+    def move(current: MediaItem) -> MediaItem:
+        if why_move(current, beats, server_now, now, stale_after_s=config.stale_after_s,
+                    gpu_start_deadline_s=config.gpu_start_deadline_s) is None:  # fmt: skip
+            raise Conflict("settled meanwhile")
+        return moved_to_cloud(current, why, now)
+
+    try:
+        moved = ports.media.change(item.media_id, move)
+    except (Conflict, NotFound):
+        return
+    assert moved.placement is not None
+    message = GenerateMedia(media_id=moved.media_id, uid=moved.uid,
+                            attempt=moved.placement.attempt)  # fmt: skip
+    ports.bus.publish(ports.settings.topic(TASKS_CLOUD), message)
+    report.rerouted.append(f"media/{item.media_id}")
 
 
 def _waited(task: tg.Task, now: datetime) -> float:

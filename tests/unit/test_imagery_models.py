@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,9 @@ def test_says_why_a_model_cannot_be_used(tmp_path: Path) -> None:
     assert "not on this box" in (models.missing("b") or "")
     assert "needs about 70 MB" in (models.missing("c") or "")
     assert "no loader" in (models.missing("zzz") or "")
+    assert models.runnable() == ("a",)  # what the heartbeat advertises: c does not fit
+    (tmp_path / "cpu").mkdir()
+    assert manager(tmp_path / "cpu", loads, 0, "a").runnable() == ()  # no CUDA, no CPU budget
     with pytest.raises(LookupError, match="not on this box"):
         models.pipeline("b")
     assert loads.calls == []
@@ -97,3 +101,31 @@ def test_the_heartbeat_says_what_is_loadable_and_what_is_warm(tmp_path: Path) ->
     )
     beat = describe("gpu-1", caps, models_loaded=models.loaded())
     assert (beat.models, beat.models_loaded) == (("a", "b"), ("b",))
+
+
+def test_the_heartbeat_reads_what_is_warm_while_a_model_loads(tmp_path: Path) -> None:
+    (tmp_path / "slow").mkdir()
+    loading, release = threading.Event(), threading.Event()
+
+    def slow_load(folder: Path, device: str) -> object:
+        loading.set()
+        release.wait(10)
+        return {"model": "slow"}
+
+    models = ModelManager(
+        tmp_path, vram_budget_mb=100, specs={"slow": ModelSpec(slow_load, 10)},
+        device=lambda: "cpu", free_memory=lambda: None,
+    )  # fmt: skip
+    loader = threading.Thread(target=models.pipeline, args=("slow",))
+    loader.start()
+    try:
+        assert loading.wait(10)
+        answered: list[tuple[str, ...]] = []
+        reader = threading.Thread(target=lambda: answered.append(models.loaded()))
+        reader.start()
+        reader.join(2)  # the load holds the lock for as long as it takes
+        assert answered == [()] and models.runnable() == ("slow",)
+    finally:
+        release.set()
+        loader.join(10)
+    assert models.loaded() == ("slow",)

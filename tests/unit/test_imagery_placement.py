@@ -26,9 +26,12 @@ def test_the_first_model_of_each_chain() -> None:
     )  # fmt: skip
 
 
-def test_a_box_is_chosen_only_when_it_advertises_the_model_and_has_cuda() -> None:
-    online = [beat("no-cuda", "sdxl", "wan-i2v", cuda=False), beat("sdxl-only", "sdxl")]
-    assert gpu_box_for(STILL, online) == online[1]
-    assert gpu_box_for(FROM_PHOTO, online) is None  # nobody with CUDA has Wan I2V: the cloud
+def test_a_box_is_chosen_only_when_it_advertises_the_model() -> None:
+    # A box advertises only what it can run (ModelManager.runnable): with CUDA, or without it
+    # where the operator gave its CPU a model budget.
+    online = [beat("sdxl-only", "sdxl"), beat("cpu-box", "sdxl", "wan-i2v", cuda=False)]
+    assert gpu_box_for(STILL, online) == online[0]
+    assert gpu_box_for(FROM_PHOTO, online) == online[1]
+    assert gpu_box_for(FROM_PHOTO, online[:1]) is None  # nobody has Wan I2V: the cloud
     assert gpu_box_for(STILL, [beat("cloud", "sdxl", route=Route.CLOUD)]) is None
     assert gpu_box_for(STILL, []) is None

@@ -1,0 +1,1 @@
+"""The music chain and its offline composer: see chain.py."""
