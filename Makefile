@@ -7,7 +7,7 @@ TOOLS := .venv-tools
 TOOLS_STAMP := $(TOOLS)/.installed
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: setup demo test test-fast lint format bench bench-editor dev clean web
+.PHONY: setup demo test test-soak test-fast lint format bench bench-editor dev clean web
 
 # The gpu extra (torch, the CPU build on these machines; diffusers; transformers) too: the model
 # links' tests run their real pipelines with tiny weights.
@@ -53,10 +53,15 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Every test: unit, emulator, FFmpeg, browser and slow suites (the bundle rebuilt first).
+# Every test but the soak runs: unit, emulator, FFmpeg, browser and slow suites (the bundle
+# rebuilt first).
 test: lint web
 	cd web && npm test
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not soak"
+
+# Production-size runs (a 3-hour programme's audio tasks under the memory ceiling): minutes each.
+test-soak: setup
+	$(VENV)/bin/pytest -m soak
 
 # Seconds: the pure core only (no emulators, no FFmpeg).
 test-fast: setup

@@ -32,6 +32,7 @@ from shared.music.fitted import write_fitted
 from shared.music.pcm import wav_writer, write_block
 from shared.render.ingest import ingest_audio
 from shared.settings import Settings
+from shared.usage import Allowance
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +116,21 @@ def musicgen_link(settings: Settings, models: ModelSource | None) -> Link[MusicR
     )
 
 
-def elevenlabs_link(settings: Settings) -> Link[MusicRequest, Bed]:
+def elevenlabs_link(
+    settings: Settings, allowance: Allowance | None = None
+) -> Link[MusicRequest, Bed]:
     key, config = settings.elevenlabs_api_key, settings.music
 
     def run(request: MusicRequest) -> Bed:
         assert key is not None  # unavailable() said so otherwise
+        length_ms = math.ceil(_bed_s(request, config.bed_max_s) * 1000)
+        refused = allowance.take(math.ceil(length_ms / 1000)) if allowance else None
+        if refused:
+            raise LinkFailed(refused)
         client = ElevenLabsMusic(
             key, model=config.elevenlabs_model, timeout_s=config.elevenlabs_timeout_s,
             base_url=settings.elevenlabs_base_url,
         )  # fmt: skip
-        length_ms = math.ceil(_bed_s(request, config.bed_max_s) * 1000)
         raw = client.compose(
             request.brief.describe(), length_ms=length_ms,
             dest=request.work_dir / "elevenlabs-answer.mp3",
@@ -146,11 +152,14 @@ def composer_link() -> Link[MusicRequest, Bed]:
     return Link("offline composer", run, credit="made by the offline composer")
 
 
-def music_links(settings: Settings, models: ModelSource | None) -> list[Link[MusicRequest, Bed]]:
+def music_links(
+    settings: Settings, models: ModelSource | None, allowance: Allowance | None = None
+) -> list[Link[MusicRequest, Bed]]:
+    """The chain; ElevenLabs' seconds count against ``allowance`` (the job owner's day)."""
     return [
         acestep_link(settings),
         musicgen_link(settings, models),
-        elevenlabs_link(settings),
+        elevenlabs_link(settings, allowance),
         composer_link(),
     ]
 
@@ -177,10 +186,14 @@ def fit_bed(bed: Path, bpm: int, duration_ms: int, dest: Path) -> Path:
 
 
 def make_music(
-    request: MusicRequest, settings: Settings, models: ModelSource | None
+    request: MusicRequest,
+    settings: Settings,
+    models: ModelSource | None,
+    allowance: Allowance | None = None,
 ) -> ChainResult[Path]:
     """The programme's music bed (stereo 16-bit WAV at 48 kHz, exactly ``duration_ms``)."""
-    links = [_with_tempo(link, request.brief) for link in music_links(settings, models)]
+    chain = music_links(settings, models, allowance)
+    links = [_with_tempo(link, request.brief) for link in chain]
     made = run_chain("music", links, request)
     bed = made.value
     path = bed.path

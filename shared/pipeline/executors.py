@@ -183,11 +183,16 @@ class MusicExecutor:
     records who made it and the chain's warning (last: its presence means the music is done)."""
 
     def __init__(
-        self, renders: BlobStore, settings: Settings, models: ModelSource | None = None
+        self,
+        renders: BlobStore,
+        settings: Settings,
+        models: ModelSource | None = None,
+        usage: UsageMeter | None = None,
     ) -> None:
         self._renders = renders
         self._settings = settings
         self._models = models  # this GPU box's local models; None on a cloud worker
+        self._usage = usage  # the daily allowance of AI music seconds; None: not counted
 
     @staticmethod
     def _request(ctx: TaskContext) -> MusicRequest:
@@ -215,7 +220,13 @@ class MusicExecutor:
 
     def run(self, ctx: TaskContext) -> dict[str, str]:
         ctx.progress(0.0, "Making the music")
-        made = make_music(self._request(ctx), self._settings, self._models)
+        allowance = None
+        if self._usage is not None:
+            allowance = Allowance(
+                self._usage, ctx.job.uid, "ai-music-seconds", "seconds of AI music",
+                self._settings.ai_music_seconds_per_day,
+            )  # fmt: skip
+        made = make_music(self._request(ctx), self._settings, self._models, allowance)
         wav, meta = self._names(ctx)
         self._renders.upload_file(wav, made.value, "audio/wav")
         document = {"made_by": made.made_by, "warning": made.warning}
@@ -346,6 +357,6 @@ def task_executors(
     return {
         TaskKind.SCRIPT: ScriptExecutor(ports.renders, ports.settings),
         TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings, ports.usage),
-        TaskKind.MUSIC: MusicExecutor(ports.renders, ports.settings, models),
+        TaskKind.MUSIC: MusicExecutor(ports.renders, ports.settings, models, ports.usage),
         TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
     }

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from functions.http_deps import deps
+from shared.adapters.firestore_usage import FirestoreHourlyQuota
 from shared.auth.users import normalise_name
 from shared.localstack import RunningStack
 from shared.localstack.gateway import Wsgi, build_app
-from shared.adapters.firestore_usage import FirestoreHourlyQuota
 from tests.integration.http_helpers import Browser, new_user, signed_in
 
 pytestmark = pytest.mark.emulator

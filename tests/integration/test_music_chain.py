@@ -23,11 +23,13 @@ from shared.pipeline.executors import MusicExecutor, TaskContext
 from shared.pipeline.made_tracks import MusicOptions
 from shared.settings import MusicSettings, Secret, Settings
 from shared.timeline.model import Timeline
+from shared.usage import Allowance
 from tests.ai_servers import acestep_server as ace
 from tests.ai_servers.base import malformed, running
 from tests.ai_servers.elevenlabs_server import ElevenLabsServer, composed, error
 from tests.fakes import InMemoryBlobStore
 from tests.music_tiny import save_tiny_musicgen
+from tests.pipeline_fakes import InMemoryUsageMeter
 
 BARE = Settings(project_id="p", media_bucket="media", renders_bucket="renders")
 DURATION_MS = 7_250
@@ -164,3 +166,17 @@ def test_the_music_task_stores_its_bed_and_a_redelivery_never_pays_twice(
     assert again == result and len(elevenlabs.received) == 1
     stored = renders.objects[result["uri"].removeprefix("gs://renders/")].data
     assert len(stored) == 44 + 3_000 * 48 * 4  # the timeline's 3 s, stereo 16-bit
+
+
+def test_elevenlabs_music_is_skipped_past_the_owners_daily_seconds(
+    elevenlabs: ElevenLabsServer, tmp_path: Path
+) -> None:
+    elevenlabs.answer(composed())
+    allowance = Allowance(InMemoryUsageMeter(), "alice", "ai-music-seconds",
+                          "seconds of AI music", 5)  # fmt: skip
+    made = make_music(request(tmp_path), keyed(elevenlabs), None, allowance)
+    assert made.made_by == "offline composer" and elevenlabs.received == []
+    assert "; ElevenLabs music: your daily allowance of 5 seconds of AI music is used up" in (
+        made.warning or ""
+    )
+    exact(made.value)
