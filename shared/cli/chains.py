@@ -1,9 +1,9 @@
 """``createstudio chains``: each capability's chain, its links, and which link would answer now.
 
-Links come from each capability's own module, so what is printed is what runs. A capability
-with no chain module yet prints its planned chain (DESIGN.md), marked "not wired yet". Keys are
-never printed: a link says only that its key is "not set". GPU boxes come from the heartbeats
-when Firestore answers.
+Links come from each capability's own module, so what is printed is what runs. The GPU links
+are judged by the online boxes' heartbeats (a model is there if a box advertises it) and the
+render's route as the orchestrator routes it; the other links by this machine's settings. Keys
+are never printed: a link says only that its key is "not set".
 """
 
 from __future__ import annotations
@@ -20,19 +20,13 @@ from shared.imagery.clip import ClipRequest, clip_links
 from shared.imagery.still import still_links
 from shared.music.chain import music_links
 from shared.pipeline.heartbeat import Heartbeat, is_online
-from shared.pipeline.messages import Route
+from shared.pipeline.messages import Route, TaskKind
 from shared.scripts.links import script_links
 from shared.settings import Settings
 from shared.timeline.model import Aspect
 from shared.voice.chain import voice_links
 
-NOT_WIRED = "not wired yet"
 NO_FIRESTORE = "no GPU box online (Firestore not reachable)"
-
-# Planned chains (DESIGN.md) for the capabilities whose module does not exist yet.
-PLANNED = {
-    "render": ("FFmpeg NVENC (GPU box)", "FFmpeg on Cloud Run (CPU)", "FFmpeg on the local CPU"),
-}
 ORDER = ("script", "voice", "music", "image", "clip", "render")
 
 
@@ -47,7 +41,6 @@ class LinkLine:
 class ChainView:
     capability: str
     links: tuple[LinkLine, ...]
-    wired: bool
 
     def answering(self) -> LinkLine | None:
         return next((link for link in self.links if link.unavailable is None), None)
@@ -58,29 +51,56 @@ def _lines(links: Sequence[Link[Any, Any]]) -> tuple[LinkLine, ...]:
 
 
 def _clip_request() -> ClipRequest:
-    # Only the links' availability is read; no clip is made from this request.
+    # Only the links' availability is read; no clip is made from this request (a clip from a
+    # library photo, so Ken Burns is there as the last link).
     return ClipRequest(
-        prompt="", still=None, aspect=Aspect.LANDSCAPE, fps=24, duration_s=1, work_dir=Path(".")
+        prompt="", still=Path("photo.jpg"), aspect=Aspect.LANDSCAPE, fps=24, duration_s=1,
+        work_dir=Path("."),
+    )  # fmt: skip
+
+
+class OnlineModels:
+    """The GPU links' view of the fleet: a model is there when an online box advertises it."""
+
+    def __init__(self, beats: Sequence[Heartbeat]) -> None:
+        self._boxes = [beat for beat in beats if beat.route is Route.GPU]
+
+    def missing(self, name: str) -> str | None:
+        having = [beat.worker_id for beat in self._boxes if name in beat.models]
+        if having:
+            return None
+        if not self._boxes:
+            return "no GPU box online"
+        return f"no online GPU box has the {name} model"
+
+    def pipeline(self, name: str) -> Any:
+        raise AssertionError("createstudio chains runs no link")
+
+
+def _render_lines(beats: Sequence[Heartbeat]) -> tuple[LinkLine, ...]:
+    """The render's route (shared/pipeline/routing.py): a GPU box taking renders, else the cloud."""
+    boxes = [b for b in beats if b.route is Route.GPU and TaskKind.RENDER in b.tasks]
+    on_box = None if boxes else "no GPU box that takes renders is online"
+    encoders = ", ".join(f"{b.worker_id}: {'NVENC' if b.nvenc else 'libx264'}" for b in boxes)
+    return (
+        LinkLine("GPU box", on_box, f"rendered on the GPU box ({encoders})" if boxes else ""),
+        LinkLine("cloud CPU renderer", None, "rendered by the cloud CPU renderer (libx264)"),
     )
 
 
-def chain_views(settings: Settings) -> list[ChainView]:
-    """Every capability's chain in pipeline order (no link is run)."""
-    wired: dict[str, Callable[[], Sequence[Link[Any, Any]]]] = {
+def chain_views(settings: Settings, beats: Sequence[Heartbeat] = ()) -> list[ChainView]:
+    """Every capability's chain in pipeline order, as it stands with ``beats`` online (no link
+    is run)."""
+    models = OnlineModels(beats)
+    chains: dict[str, Callable[[], Sequence[Link[Any, Any]]]] = {
         "script": lambda: script_links(settings),
         "voice": lambda: voice_links(None, settings),
-        "music": lambda: music_links(settings, None),
-        "image": lambda: still_links(settings, None),
-        "clip": lambda: clip_links(_clip_request(), settings, None),
+        "music": lambda: music_links(settings, models),
+        "image": lambda: still_links(settings, models),
+        "clip": lambda: clip_links(_clip_request(), settings, models),
     }
-    views = []
-    for capability in ORDER:
-        if capability in wired:
-            views.append(ChainView(capability, _lines(wired[capability]()), wired=True))
-        else:
-            planned = tuple(LinkLine(name, NOT_WIRED) for name in PLANNED[capability])
-            views.append(ChainView(capability, planned, wired=False))
-    return views
+    views = [ChainView(name, _lines(chains[name]())) for name in ORDER if name in chains]
+    return [*views, ChainView("render", _render_lines(beats))]
 
 
 def key_lines(settings: Settings) -> list[str]:
@@ -94,17 +114,14 @@ def key_lines(settings: Settings) -> list[str]:
 def format_report(views: Sequence[ChainView], keys: Sequence[str], boxes: str) -> str:
     out = ["keys: " + ", ".join(keys), f"GPU boxes: {boxes}", ""]
     for view in views:
-        suffix = "" if view.wired else f" ({NOT_WIRED}: planned in DESIGN.md)"
-        out.append(f"{view.capability}{suffix}")
+        out.append(view.capability)
         for number, link in enumerate(view.links, start=1):
             state = "available" if link.unavailable is None else f"skipped: {link.unavailable}"
-            if not view.wired:
-                state = NOT_WIRED
             out.append(f"  {number}. {link.name} - {state}")
-        answering = view.answering() if view.wired else None
+        answering = view.answering()
         if answering is not None:
             out.append(f"  answers now: {answering.name} ({answering.credit})")
-        elif view.wired:
+        else:
             out.append("  answers now: none (every link is unavailable)")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -153,8 +170,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     del args
     settings = Settings.from_env()
+    beats = online_heartbeats(settings)
     report = format_report(
-        chain_views(settings), key_lines(settings), describe_boxes(online_heartbeats(settings))
+        chain_views(settings, beats or ()), key_lines(settings), describe_boxes(beats)
     )
     print(report, end="")
     return 0

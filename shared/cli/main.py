@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from shared.errors import ConfigError
+
 # subcommand -> module exposing ``add_arguments(parser)`` and ``run(args) -> int``
 SUBCOMMANDS = {
     "dev": ("shared.cli.dev", "run the whole local stack until Ctrl-C"),
@@ -30,7 +32,15 @@ def main(argv: list[str] | None = None) -> int:
         modules[name] = module
         module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
     args = parser.parse_args(argv)
-    return int(modules[args.command].run(args))
+    try:
+        return int(modules[args.command].run(args))
+    except ConfigError as exc:  # a setting missing or malformed: say which, not a traceback
+        print(f"createstudio {args.command}: {exc.message}", file=sys.stderr)
+        print(
+            "  (for the local stack, run the export lines `createstudio dev` prints)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

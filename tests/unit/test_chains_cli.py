@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from shared.cli.chains import NO_FIRESTORE, chain_views, describe_boxes, format_report, key_lines
+from shared.imagery.models import MUSICGEN, SDXL
+from shared.pipeline.heartbeat import Heartbeat
+from shared.pipeline.messages import Route, TaskKind
 from shared.settings import Settings
 
 BASE = {"GOOGLE_CLOUD_PROJECT": "demo"}
@@ -36,14 +41,29 @@ def test_a_set_key_is_named_set_and_never_printed() -> None:
     assert "answers now: Ollama" in _section(report, "script")
 
 
-def test_every_capability_is_listed_in_order_and_unbuilt_ones_say_so() -> None:
+def test_every_capability_is_listed_in_order() -> None:
     report = _report({})
     heads = [block.split("\n")[0] for block in report.strip().split("\n\n")[1:]]
-    assert [head.split(" ")[0] for head in heads] == [
-        "script", "voice", "music", "image", "clip", "render",
-    ]  # fmt: skip
-    assert "not wired yet" in _section(report, "render")
-    assert "not wired yet" not in _section(report, "voice")
+    assert heads == ["script", "voice", "music", "image", "clip", "render"]
+    render = _section(report, "render")
+    assert "GPU box - skipped: no GPU box that takes renders is online" in render
+    assert "answers now: cloud CPU renderer" in render
+    assert "answers now: Ken Burns" in _section(report, "clip")  # from a library photo
     music = _section(report, "music")
     assert "ACE-Step - skipped: no ACE-Step server here" in music
     assert "answers now: offline composer (made by the offline composer)" in music
+
+
+def test_gpu_links_answer_where_an_online_box_advertises_the_model() -> None:
+    box = Heartbeat(
+        worker_id="box-1", route=Route.GPU, nvenc=True, models=(SDXL, MUSICGEN),
+        tasks=(TaskKind.RENDER, TaskKind.MUSIC), started_at=datetime.now(UTC),
+    )  # fmt: skip
+    settings = Settings.from_env(BASE)
+    report = format_report(chain_views(settings, [box]), key_lines(settings), "box-1")
+    assert "answers now: SDXL" in _section(report, "image")
+    assert "answers now: MusicGen" in _section(report, "music")
+    assert "Wan 2.1 - skipped: no online GPU box has the wan-i2v model" in _section(report, "clip")
+    assert "answers now: GPU box (rendered on the GPU box (box-1: NVENC))" in _section(
+        report, "render"
+    )
