@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
+
+from shared.clock import utc_now
 
 
 class UsageMeter(Protocol):
@@ -20,10 +22,6 @@ class UsageMeter(Protocol):
         ...
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Allowance:
     meter: UsageMeter
@@ -31,7 +29,7 @@ class Allowance:
     name: str  # the meter, e.g. "elevenlabs-characters"
     unit: str  # what is counted, in words: "characters", "seconds"
     limit: int
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
 
     def take(self, amount: int) -> str | None:
         """Count ``amount``; None if it fits, else the reason in words (nothing counted)."""

@@ -9,6 +9,9 @@ import pytest
 
 from shared.localstack import RunningStack, StackConfig, start_stack
 from shared.settings import Settings
+from tests.ai_servers import acestep_server as ace
+from tests.ai_servers.base import running
+from tests.ai_servers.elevenlabs_server import ElevenLabsServer
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +46,18 @@ def unique() -> Callable[[str], str]:
         return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
     return make
+
+
+# Local servers speaking the vendors' wire protocols (tests/ai_servers), one per test.
+@pytest.fixture
+def acestep() -> Iterator[ace.AceStepServer]:
+    with running(ace.AceStepServer()) as server:
+        assert isinstance(server, ace.AceStepServer)
+        yield server
+
+
+@pytest.fixture
+def elevenlabs() -> Iterator[ElevenLabsServer]:
+    with running(ElevenLabsServer()) as server:
+        assert isinstance(server, ElevenLabsServer)
+        yield server

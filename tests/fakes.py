@@ -11,7 +11,7 @@ import itertools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -19,13 +19,10 @@ from pydantic import BaseModel
 from shared.adapters.gcs_blobs import check_object_name, check_ttl, check_upload
 from shared.adapters.pubsub_bus import encode
 from shared.adapters.signing import upload_headers
+from shared.clock import utc_now
 from shared.errors import Conflict, InvalidRequest, NotFound
 from shared.jobs import Job, JobEvent, apply_event, with_feedback
 from shared.ports import Delivery, JobPage, SignedRequest, check_page_size
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class InMemoryJobStore:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1 import FieldFilter
 
+from shared.clock import utc_now
 from shared.errors import Conflict, InvalidRequest, NotFound, TransientError
 from shared.jobs import LIVE, Job, JobEvent, apply_event, with_feedback
 from shared.ports import JobPage, check_cursor, check_page_size
@@ -41,10 +42,6 @@ def job_to_doc(job: Job) -> dict[str, Any]:
 
 def job_from_doc(doc: dict[str, Any] | None) -> Job:
     return Job.model_validate(doc)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @contextlib.contextmanager
@@ -82,7 +79,7 @@ class FirestoreJobStore:
     def __init__(
         self,
         db: firestore.Client,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         max_attempts: int = 5,
     ) -> None:
         self._db = db

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from shared.adapters.firestore_media import FirestoreMediaLibrary
+from shared.clock import utc_now
 from shared.errors import Conflict, NotFound
 from shared.imagery.attempts import claim
 from shared.imagery.models import ModelSource
@@ -21,7 +22,7 @@ from shared.imagery.service import Generator
 from shared.library.service import Library
 from shared.pipeline.media_item import MediaStatus
 from shared.pipeline.messages import GenerateMedia
-from shared.pipeline.ports import PipelineServices, utc_now
+from shared.pipeline.ports import PipelineServices
 from shared.timeline.model import Quality
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
+from shared.clock import utc_now
 from shared.errors import ConfigError
 from shared.pipeline.heartbeat import OnlineWorkers, WorkerRegistry
 from shared.pipeline.media_item import MediaItem
@@ -86,10 +87,6 @@ class PipelineConfig:
             watch_every_s=_seconds(env, "CS_WATCH_EVERY_S", defaults.watch_every_s),
             shutdown_grace_s=_seconds(env, "CS_SHUTDOWN_GRACE_S", defaults.shutdown_grace_s),
         )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ three lines: bootstrap, decode, call.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from shared.errors import Conflict, IdempotencyKeyReused, InvalidRequest
 from shared.jobs import Cancel, EnginePreference, Job, JobEvent, Pause, Resume, new_job
@@ -41,10 +41,6 @@ __all__ = [
     "resume_job",
     "submit_job",
 ]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def submit_job(

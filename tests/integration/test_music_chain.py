@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import wave
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from shared.settings import MusicSettings, Secret, Settings
 from shared.timeline.model import Timeline
 from shared.usage import Allowance
 from tests.ai_servers import acestep_server as ace
-from tests.ai_servers.base import malformed, running
+from tests.ai_servers.base import malformed
 from tests.ai_servers.elevenlabs_server import ElevenLabsServer, composed, error
 from tests.fakes import InMemoryBlobStore
 from tests.music_tiny import save_tiny_musicgen
@@ -45,20 +44,6 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> ModelManager:
     root = tmp_path_factory.mktemp("models")
     save_tiny_musicgen(root / "musicgen")
     return ModelManager(root, vram_budget_mb=200_000, device=lambda: "cpu")
-
-
-@pytest.fixture
-def acestep() -> Iterator[ace.AceStepServer]:
-    with running(ace.AceStepServer()) as server:
-        assert isinstance(server, ace.AceStepServer)
-        yield server
-
-
-@pytest.fixture
-def elevenlabs() -> Iterator[ElevenLabsServer]:
-    with running(ElevenLabsServer()) as server:
-        assert isinstance(server, ElevenLabsServer)
-        yield server
 
 
 def with_acestep(server: ace.AceStepServer) -> Settings:

@@ -4,7 +4,6 @@ routes, ElevenLabs music through the real ``elevenlabs`` SDK; every fault is a L
 from __future__ import annotations
 
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,22 +14,8 @@ from shared.chains import LinkFailed
 from shared.render.ingest import ingest_audio
 from shared.settings import Secret
 from tests.ai_servers import acestep_server as ace
-from tests.ai_servers.base import Reply, malformed, running, slow
+from tests.ai_servers.base import Reply, malformed, slow
 from tests.ai_servers.elevenlabs_server import ElevenLabsServer, composed, error
-
-
-@pytest.fixture
-def acestep() -> Iterator[ace.AceStepServer]:
-    with running(ace.AceStepServer()) as server:
-        assert isinstance(server, ace.AceStepServer)
-        yield server
-
-
-@pytest.fixture
-def elevenlabs() -> Iterator[ElevenLabsServer]:
-    with running(ElevenLabsServer()) as server:
-        assert isinstance(server, ElevenLabsServer)
-        yield server
 
 
 def ace_client(server: ace.AceStepServer, timeout_s: float = 5) -> AceStepMusic:
