@@ -47,7 +47,8 @@ def test_demo_saves_the_mp4_and_poster(tmp_path: Path) -> None:
     assert "warning: script: Ollama: CS_OLLAMA_HOST is not set" in printed
     assert "written by the offline template writer" in printed
     assert "warning: voice: ElevenLabs: key not set" in printed
-    assert "warning: music: no AI music yet" in printed
+    assert "warning: music: ACE-Step: no ACE-Step server here" in printed
+    assert "made by the offline composer" in printed
     assert f"Video:  {videos[0]}" in printed and "LUFS" in printed
     assert "the local stack is stopped" in printed
 

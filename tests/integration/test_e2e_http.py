@@ -129,7 +129,9 @@ def test_submit_over_http_until_done(
     warnings = final["warnings"]
     assert any(w.startswith("script: Ollama: CS_OLLAMA_HOST is not set") for w in warnings)
     assert any(w.startswith("voice: ElevenLabs: key not set") for w in warnings), warnings
-    assert any(w.startswith("music: no AI music yet") for w in warnings), warnings
+    assert any(
+        w.startswith("music: ACE-Step: ") and "made by the offline composer" in w for w in warnings
+    ), warnings
 
     # The MP4 is in GCS, and its duration is the timeline's, within one frame.
     output = final["output"]

@@ -67,7 +67,7 @@ def test_job_walks_to_done_with_a_checked_mp4(settings: Settings, tmp_path: Path
         assert progress == sorted(progress) and len(set(progress)) >= 4
         assert any("Rendering video" in step for _, _, step in seen)
         assert any(w.startswith("voice: ElevenLabs: key not set") for w in job.warnings)
-        assert any(w.startswith("music: no AI music yet") for w in job.warnings)
+        assert any(w.startswith("music: ACE-Step: ") for w in job.warnings), job.warnings
         assert any("using the cloud CPU worker" in w for w in job.warnings)
 
         assert job.output is not None
