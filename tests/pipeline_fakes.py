@@ -97,10 +97,11 @@ class InMemoryMediaLibrary:
         self.items[media_id] = change(self.get(media_id))
         return self.items[media_id]
 
-    def pending_on(self, route: Route) -> list[MediaItem]:
+    def pending_on(self, route: Route, deployment: str) -> list[MediaItem]:
         return [
             i for i in self.items.values()
             if i.status is MediaStatus.PENDING and i.placement and i.placement.route is route
+            and i.placement.deployment == deployment
         ]  # fmt: skip
 
 

@@ -91,10 +91,12 @@ class FirestoreMediaLibrary:
             )
         return changed
 
-    def pending_on(self, route: Route) -> list[MediaItem]:
-        """Pending AI items whose latest attempt went to ``route`` (the sweeper's work list)."""
+    def pending_on(self, route: Route, deployment: str) -> list[MediaItem]:
+        """Pending AI items of ``deployment`` whose latest attempt went to ``route`` (the
+        sweeper's work list)."""
         query = self._docs.where(filter=FieldFilter("status", "==", MediaStatus.PENDING.value))
         query = query.where(filter=FieldFilter("placement.route", "==", route.value))
+        query = query.where(filter=FieldFilter("placement.deployment", "==", deployment))
         with firestore_errors("listing pending generations"):
             return [MediaItem.model_validate(doc.to_dict()) for doc in query.stream()]
 

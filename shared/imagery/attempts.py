@@ -61,7 +61,10 @@ def why_move(
 def moved_to_cloud(item: MediaItem, why: str, now: datetime) -> MediaItem:
     """The next attempt, on the cloud, with why on the item's warning."""
     assert item.placement is not None  # why_move() said so
-    placement = Placement(route=Route.CLOUD, attempt=item.placement.attempt + 1, queued_at=now)
+    placement = Placement(
+        route=Route.CLOUD, deployment=item.placement.deployment,
+        attempt=item.placement.attempt + 1, queued_at=now,
+    )  # fmt: skip
     note = f"{why}; made in the cloud instead"
     warning = f"{item.warning}; {note}" if item.warning else note
     return item.model_copy(update={"placement": placement, "warning": warning[:4000]})

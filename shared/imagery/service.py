@@ -56,7 +56,8 @@ class Generator:
             if body.kind == "image":
                 raise InvalidRequest("source: only a clip is made from a photo")
             self._source_photo(uid, body.source)
-        return self.library.request_made(uid, body, Placement(route=route, queued_at=now), now)
+        placement = Placement(route=route, deployment=self.settings.topic_prefix, queued_at=now)
+        return self.library.request_made(uid, body, placement, now)
 
     def fill(self, item: MediaItem, body: GenerateRequest, work_dir: Path) -> MediaItem:
         """Make the still or clip and store it in ``item`` (idempotent: a finished item is kept)."""

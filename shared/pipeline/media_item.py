@@ -34,6 +34,9 @@ class Placement(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     route: Route
+    # The topic prefix of the deployment that queued it: only that deployment's sweeper (which
+    # knows its workers' heartbeats) may move it.
+    deployment: str = ""
     attempt: int = Field(default=1, ge=1)
     queued_at: datetime
     worker_id: str | None = None

@@ -36,8 +36,8 @@ class MediaLibrary(Protocol):
         """Apply ``change`` atomically; NotFound if absent; what ``change`` raises is raised."""
         ...
 
-    def pending_on(self, route: Route) -> list[MediaItem]:
-        """Pending AI items whose latest attempt went to ``route``."""
+    def pending_on(self, route: Route, deployment: str) -> list[MediaItem]:
+        """Pending AI items of ``deployment`` (a topic prefix) last sent to ``route``."""
         ...
 
 

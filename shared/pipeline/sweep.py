@@ -58,7 +58,7 @@ def sweep(ports: PipelineServices) -> SweepReport:
             _sweep_one(pipeline, ports, beats, server_now, report)
         except Exception:  # one broken job must not stop the sweep of the others
             log.exception("sweeping job failed", extra={"job_id": pipeline.job_id})
-    for item in ports.media.pending_on(Route.GPU):
+    for item in ports.media.pending_on(Route.GPU, ports.settings.topic_prefix):
         try:
             _sweep_generation(item, ports, beats, server_now, report)
         except Exception:
