@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from shared.errors import Conflict
-from shared.pipeline.heartbeat import Heartbeat
+from shared.pipeline.heartbeat import Heartbeat, is_fresh
 from shared.pipeline.media_item import MediaItem, MediaStatus, Placement
 from shared.pipeline.messages import Route
 
@@ -46,11 +46,7 @@ def why_move(
     if placement.route is not Route.GPU:
         return None
     if placement.worker_id is not None:
-        beat = beats.get(placement.worker_id)
-        fresh = beat is not None and beat.updated_at is not None
-        if fresh and beat is not None and beat.updated_at is not None:
-            fresh = server_now - beat.updated_at <= timedelta(seconds=stale_after_s)
-        if fresh:
+        if is_fresh(beats.get(placement.worker_id), server_now, stale_after_s):
             return None
         return f"the GPU box {placement.worker_id} stopped responding while making it"
     if now - placement.queued_at > timedelta(seconds=gpu_start_deadline_s):

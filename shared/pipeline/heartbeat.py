@@ -45,6 +45,15 @@ class Heartbeat(BaseModel):
     updated_at: datetime | None = None  # server time of the last write (set by the store)
 
 
+def is_fresh(beat: Heartbeat | None, now: datetime, stale_after_s: float) -> bool:
+    """The worker wrote its heartbeat within ``stale_after_s`` of ``now`` (server time)."""
+    return (
+        beat is not None
+        and beat.updated_at is not None
+        and now - beat.updated_at <= timedelta(seconds=stale_after_s)
+    )
+
+
 def is_online(beat: Heartbeat, now: datetime, stale_after_s: float = STALE_AFTER_S) -> bool:
     """Fresh heartbeat, not stopping, and either busy or still pulling."""
     if beat.updated_at is None or beat.stopping:

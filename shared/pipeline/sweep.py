@@ -24,7 +24,7 @@ from shared.errors import Conflict, NotFound
 from shared.imagery.attempts import moved_to_cloud, why_move
 from shared.jobs import JobStatus, Warn
 from shared.pipeline import taskgraph as tg
-from shared.pipeline.heartbeat import Heartbeat
+from shared.pipeline.heartbeat import Heartbeat, is_fresh
 from shared.pipeline.media_item import MediaItem
 from shared.pipeline.messages import GenerateMedia, JobCreated, Route
 from shared.pipeline.orchestration import decide, publish_commands, requeue
@@ -39,14 +39,6 @@ class SweepReport:
     rerouted: list[str] = field(default_factory=list)  # "job/task" or "media/id": a new attempt
     republished: list[str] = field(default_factory=list)  # "job/task" or "job" (JobCreated)
     ended: list[str] = field(default_factory=list)
-
-
-def _fresh(beat: Heartbeat | None, now: datetime, stale_after_s: float) -> bool:
-    return (
-        beat is not None
-        and beat.updated_at is not None
-        and now - beat.updated_at <= timedelta(seconds=stale_after_s)
-    )
 
 
 def sweep(ports: PipelineServices) -> SweepReport:
@@ -152,7 +144,7 @@ def _why_reroute(
 ) -> str | None:
     config = ports.config
     if task.state is tg.TaskState.RUNNING:
-        if _fresh(beats.get(task.worker_id or ""), server_now, config.stale_after_s):
+        if is_fresh(beats.get(task.worker_id or ""), server_now, config.stale_after_s):
             return None
         return f"worker {task.worker_id} stopped responding during attempt {task.attempt}"
     if (
