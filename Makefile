@@ -7,7 +7,7 @@ TOOLS := .venv-tools
 TOOLS_STAMP := $(TOOLS)/.installed
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: setup demo test test-soak test-fast lint format bench bench-editor dev clean web
+.PHONY: setup demo test test-soak test-fast lint format bench bench-editor bench-longform dev clean web
 
 # The gpu extra (torch, the CPU build on these machines; diffusers; transformers) too: the model
 # links' tests run their real pipelines with tiny weights.
@@ -71,6 +71,10 @@ test-fast: setup
 bench: setup
 	$(PY) -m pip install -q -e '.[dev,bench]'
 	$(PY) bench/render.py
+
+# A long timeline on 1 and 2 worker processes: speed-up, kills, re-use (docs/performance.md).
+bench-longform: setup
+	$(PY) bench/longform.py
 
 # Frame times in the editor while dragging, scrubbing and playing (docs/performance.md).
 bench-editor: setup web

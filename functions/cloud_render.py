@@ -33,9 +33,9 @@ from pydantic import TypeAdapter
 from shared.adapters.pubsub_bus import Outcome
 from shared.imagery.worker import generation_worker
 from shared.logs import configure_logging
-from shared.pipeline.executors import task_executors
+from shared.pipeline.executor_map import task_executors
 from shared.pipeline.heartbeat import Heartbeat
-from shared.pipeline.messages import GenerateMedia, Route, TaskCommand, TaskKind, WorkerMessage
+from shared.pipeline.messages import CPU_KINDS, GenerateMedia, Route, TaskCommand, WorkerMessage
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.push import settle_push
 from shared.pipeline.services import bootstrap
@@ -43,7 +43,7 @@ from shared.pipeline.worker import TaskWorker
 from shared.pipeline.worker_loop import WorkerLoop
 from shared.topology import CLOUD_RENDER
 
-KINDS = (TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER)
+KINDS = CPU_KINDS
 
 _MESSAGES: TypeAdapter[TaskCommand | GenerateMedia] = TypeAdapter(WorkerMessage)
 

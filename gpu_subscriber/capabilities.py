@@ -15,13 +15,10 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from shared.pipeline.messages import TaskKind
+from shared.pipeline.messages import CPU_KINDS, TaskKind
 from shared.render.encoders import probe_nvenc
 
 log = logging.getLogger(__name__)
-
-# Kinds with an executor that runs on a plain CPU (the offline links and FFmpeg).
-CPU_KINDS = (TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from gpu_subscriber.capabilities import detect
 from gpu_subscriber.heartbeat import describe
 from gpu_subscriber.models import ModelManager
 from shared.imagery.worker import generation_worker
-from shared.pipeline.executors import task_executors
+from shared.pipeline.executor_map import task_executors
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.worker import TaskWorker
 from shared.pipeline.worker_loop import WorkerLoop

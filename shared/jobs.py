@@ -70,6 +70,8 @@ class Job(BaseModel):
     status: JobStatus = JobStatus.PENDING
     step: str = ""
     progress: float = Field(default=0.0, ge=0.0, le=100.0)
+    # Parts that run side by side (a long render's segments): each one's points of ``progress``.
+    parts: dict[str, float] = Field(default_factory=dict)
     engine: EnginePreference = EnginePreference.AUTO
     output: JobOutput | None = None
     error: str | None = None
@@ -97,8 +99,12 @@ class Start(BaseModel):
 class Progress(BaseModel):
     model_config = ConfigDict(frozen=True)
     kind: Literal["progress"] = "progress"
+    # With ``part``: where the parts' span starts; the job's progress is that plus every part's
+    # points, so parts running at once on different workers add up instead of overwriting.
     progress: float = Field(ge=0.0, le=100.0)
     step: str | None = None
+    part: str | None = Field(default=None, min_length=1, max_length=64)
+    points: float = Field(default=0.0, ge=0.0, le=100.0)
 
 
 class Pause(BaseModel):
@@ -164,11 +170,15 @@ def transition(job: Job, event: JobEvent, now: datetime) -> Job:
         if job.status is not JobStatus.PROCESSING:
             # Late progress after pause or the end is normal under redelivery: ignore it.
             return job
+        parts = job.parts
         progress = max(job.progress, event.progress)
+        if event.part is not None:
+            parts = {**parts, event.part: max(parts.get(event.part, 0.0), event.points)}
+            progress = max(job.progress, min(100.0, event.progress + sum(parts.values())))
         step = event.step if event.step is not None else job.step
-        if progress == job.progress and step == job.step:
+        if progress == job.progress and step == job.step and parts == job.parts:
             return job
-        return _bump(job, now, progress=progress, step=step)
+        return _bump(job, now, progress=progress, step=step, parts=parts)
 
     sources, target = _TRANSITIONS[event.kind]
     if isinstance(event, Start) and job.status is target and job.worker_id != event.worker_id:

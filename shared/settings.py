@@ -210,6 +210,9 @@ class Settings:
     # What one job may take: the worker's ceiling on a task's memory (its own growth and each
     # FFmpeg it starts), and what one user may have in flight at once (POST /api/jobs: 429).
     task_memory_mb: int = 4096
+    encoder_threads: int = 0  # x264 threads of a long render's segments; 0: FFmpeg's choice
+    longform_after_ms: int = 300_000  # a longer timeline renders as segments on many workers
+    segment_ms: int = 60_000  # about how long each of those segments is
     user_max_jobs: int = 3
     user_max_minutes: int = 240
     imagery: ImagerySettings = field(default_factory=ImagerySettings)
@@ -261,6 +264,9 @@ class Settings:
             veo_seconds_per_day=_int(env, "CS_VEO_SECONDS_PER_DAY", 64),
             ai_music_seconds_per_day=_int(env, "CS_AI_MUSIC_SECONDS_PER_DAY", 600),
             task_memory_mb=_int(env, "CS_TASK_MEMORY_MB", 4096),
+            encoder_threads=_int(env, "CS_ENCODER_THREADS", 0),
+            longform_after_ms=_int(env, "CS_LONGFORM_AFTER_MS", 300_000),
+            segment_ms=_int(env, "CS_SEGMENT_MS", 60_000),
             user_max_jobs=_int(env, "CS_USER_MAX_JOBS", 3),
             user_max_minutes=_int(env, "CS_USER_MAX_MINUTES", 240),
             imagery=ImagerySettings.from_env(env),

@@ -121,12 +121,13 @@ resource "google_storage_bucket" "renders" {
   # checkov:skip=CKV_GCP_62:Downloads are signed URLs; Cloud Audit Logs (data access) are the access log if wanted.
   # checkov:skip=CKV_GCP_78:Deleting a job deletes its renders (shared/pipeline/job_deletion.py); versions would keep them.
 
-  # A job's intermediate results (script, voice, music: shared/pipeline/executors.py) only
-  # serve redelivered tasks and re-renders; renders/ stay until the job is deleted.
+  # A job's intermediate results (script, voice, music: shared/pipeline/executors.py) and a long
+  # render's segments (segments/: shared/pipeline/fanout_executors.py) only serve redelivered
+  # tasks and re-renders; renders/ stay until the job is deleted.
   lifecycle_rule {
     condition {
       age            = var.work_retention_days
-      matches_prefix = ["work/"]
+      matches_prefix = ["work/", "segments/"]
     }
     action {
       type = "Delete"

@@ -70,7 +70,7 @@ variable "elevenlabs_voices" {
 
 variable "work_retention_days" {
   type        = number
-  description = "Days before a job's intermediate objects (renders bucket, work/) are deleted."
+  description = "Days before intermediate objects (renders bucket: work/, segments/) are deleted."
   default     = 7
 }
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
@@ -27,6 +29,7 @@ from shared.ports import JobPage, check_cursor, check_page_size
 log = logging.getLogger(__name__)
 
 COLLECTION = "jobs"
+T = TypeVar("T")
 Clock = Callable[[], datetime]
 
 
@@ -44,6 +47,32 @@ def job_from_doc(doc: dict[str, Any] | None) -> Job:
     return Job.model_validate(doc)
 
 
+class Contended(TransientError):
+    """A transaction lost to other writers of the same documents more often than it retries."""
+
+
+# How long a contended change is retried here before it is handed back (as a nack, which
+# Pub/Sub redelivers only after its back-off of ten seconds or more).
+CONTENTION_BUDGET_S = 5.0
+
+
+def transact(
+    db: firestore.Client, max_attempts: int, what: str, run: Callable[[firestore.Transaction], T]
+) -> T:
+    """``run`` in a fresh transaction, contention retried with jittered back-off: the client's own
+    attempts follow each other at once, while the other writer may still hold the lock."""
+    delay, deadline = 0.05, time.monotonic() + CONTENTION_BUDGET_S
+    while True:
+        try:
+            with firestore_errors(what):
+                return run(db.transaction(max_attempts=max_attempts))
+        except Contended:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(2 * delay, 1.0)
+
+
 @contextlib.contextmanager
 def firestore_errors(what: str) -> Iterator[None]:
     """Map Firestore's failures onto ours: contention and outages are TransientError (retry)."""
@@ -53,7 +82,7 @@ def firestore_errors(what: str) -> Iterator[None]:
         # After max_attempts aborted commits the client raises a plain ValueError whose cause
         # is the last Aborted; any other ValueError (e.g. a corrupt document) is a real bug.
         if isinstance(exc.__cause__, gexc.Aborted):
-            raise TransientError(f"{what}: too much contention, retry later") from exc
+            raise Contended(f"{what}: too much contention, retry later") from exc
         raise
     except (gexc.Aborted, gexc.ServiceUnavailable, gexc.DeadlineExceeded) as exc:
         raise TransientError(f"{what}: Firestore unavailable ({exc.__class__.__name__})") from exc
@@ -162,7 +191,8 @@ class FirestoreJobStore:
         return self._change(job_id, change, f"setting feedback on job {job_id}")
 
     def _change(self, job_id: str, change: Callable[[Job], Job], what: str) -> Job:
-        transaction = self._db.transaction(max_attempts=self._max_attempts)
-        with firestore_errors(what):
-            job: Job = _change_in_transaction(transaction, self._jobs.document(job_id), change)
+        ref = self._jobs.document(job_id)
+        job: Job = transact(
+            self._db, self._max_attempts, what, lambda t: _change_in_transaction(t, ref, change)
+        )
         return job

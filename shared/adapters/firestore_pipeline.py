@@ -15,7 +15,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1 import FieldFilter
 
-from shared.adapters.firestore_jobs import firestore_errors
+from shared.adapters.firestore_jobs import firestore_errors, transact
 from shared.errors import NotFound
 from shared.pipeline.taskgraph import Pipeline
 
@@ -77,11 +77,11 @@ class FirestorePipelineStore:
         return _from_doc(snapshot.to_dict())
 
     def change(self, job_id: str, change: Callable[[Pipeline], Pipeline]) -> Pipeline:
-        transaction = self._db.transaction(max_attempts=self._max_attempts)
-        with firestore_errors(f"changing the task graph of job {job_id}"):
-            updated: Pipeline = _change_in_transaction(
-                transaction, self._docs.document(job_id), change, self._deployment
-            )
+        ref = self._docs.document(job_id)
+        updated: Pipeline = transact(
+            self._db, self._max_attempts, f"changing the task graph of job {job_id}",
+            lambda t: _change_in_transaction(t, ref, change, self._deployment),
+        )  # fmt: skip
         return updated
 
     def delete(self, job_id: str) -> None:

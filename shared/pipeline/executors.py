@@ -29,12 +29,11 @@ from shared.music.brief import read_brief
 from shared.music.chain import MusicRequest, make_music
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.media_item import MediaStatus
-from shared.pipeline.messages import TaskKind
-from shared.pipeline.ports import MediaLibrary, PipelineServices
+from shared.pipeline.ports import MediaLibrary
 from shared.pipeline.taskgraph import MUSIC, VOICE, Pipeline
 from shared.ports import BlobStore
 from shared.render.media_resolver import MediaResolver
-from shared.render.service import render_timeline
+from shared.render.service import RenderResult, render_timeline
 from shared.scripts.links import script_links
 from shared.scripts.service import WrittenScript, write_script
 from shared.settings import Settings
@@ -264,34 +263,29 @@ class RemoteFetch:
         return store.download_file(name, dest_dir / digest)
 
 
-class RenderExecutor:
-    def __init__(self, renders: BlobStore, media_files: BlobStore, media: MediaLibrary) -> None:
-        self._renders = renders
-        self._media_files = media_files
-        self._media = media
+def render_names(ctx: TaskContext) -> dict[str, str]:
+    """The delivered video, poster and manifest of this attempt of the job's render."""
+    stem = f"renders/{ctx.job.job_id}/render-{ctx.attempt}"
+    return {"video": f"{stem}.mp4", "poster": f"{stem}.jpg", "manifest": f"{stem}.json"}
 
-    def _names(self, ctx: TaskContext) -> dict[str, str]:
-        stem = f"renders/{ctx.job.job_id}/render-{ctx.attempt}"
-        return {"video": f"{stem}.mp4", "poster": f"{stem}.jpg", "manifest": f"{stem}.json"}
+
+class Delivery:
+    """The render's outputs under ``render_names``: the manifest last (its presence means the
+    attempt's outputs are complete), so a redelivered attempt is answered from it."""
+
+    def __init__(self, renders: BlobStore) -> None:
+        self._renders = renders
 
     def existing(self, ctx: TaskContext) -> dict[str, str] | None:
-        name = self._names(ctx)["manifest"]
+        name = render_names(ctx)["manifest"]
         if not self._renders.exists(name):
             return None
         path = self._renders.download_file(name, ctx.work_dir / "manifest.json")
         result: dict[str, str] = json.loads(path.read_text())
         return result
 
-    def run(self, ctx: TaskContext) -> dict[str, str]:
-        timings = self._made_voice_timings(ctx)
-        timeline = self._with_made_tracks(timeline_of(ctx.job), ctx.pipeline, timings)
-        fetch = RemoteFetch(ctx.job.uid, self._renders, self._media_files, self._media)
-        out = ctx.work_dir / "render.mp4"
-        done = render_timeline(
-            timeline, MediaResolver(fetch=fetch), out, progress=ctx.progress, cancel=ctx.cancel,
-            work_dir=ctx.work_dir,
-        )  # fmt: skip
-        names = self._names(ctx)
+    def deliver(self, ctx: TaskContext, done: RenderResult) -> dict[str, str]:
+        names = render_names(ctx)
         result = {
             "video_uri": self._renders.upload_file(names["video"], done.video_path, "video/mp4"),
             "poster_uri": self._renders.upload_file(
@@ -313,50 +307,62 @@ class RenderExecutor:
         return result
 
     def discard(self, ctx: TaskContext) -> None:
-        for name in self._names(ctx).values():
+        for name in render_names(ctx).values():
             self._renders.delete(name)
 
-    def _made_voice_timings(self, ctx: TaskContext) -> tuple[WordTiming, ...] | None:
-        """The word timings the voice task stored with the voice it made, if it made one."""
-        voice = next((t for t in ctx.pipeline.tasks if t.name == VOICE), None)
-        name = (
-            _gs_name(voice.result.get("timings_uri", ""), self._renders.bucket) if voice else None
+
+def made_timeline(ctx: TaskContext, renders: BlobStore) -> Timeline:
+    """The job's timeline with the voice (timed by its engine) and music the pipeline made for
+    it, at the volumes (and ducking) the job asked for."""
+    timeline, pipeline = timeline_of(ctx.job), ctx.pipeline
+    made = {t.name: t.result.get("uri") for t in pipeline.tasks if t.name in (VOICE, MUSIC)}
+    changes: dict[str, object] = {}
+    if made.get(VOICE):
+        voice = pipeline.voice or VoiceOptions()
+        changes["voice"] = VoiceTrack(
+            source=made[VOICE], script=pipeline.spoken_script, volume=voice.volume,
+            word_timings=_made_voice_timings(ctx, renders) or None,
+        )  # fmt: skip
+    if made.get(MUSIC):
+        music = pipeline.music or MusicOptions()
+        changes["music"] = MusicTrack(
+            source=made[MUSIC], volume=music.volume, duck=Ducking(enabled=music.duck)
         )
-        if name is None:
-            return None
-        path = self._renders.download_file(name, ctx.work_dir / "voice-timings.json")
-        words = json.loads(path.read_text())["word_timings"]
-        return tuple(WordTiming.model_validate(w) for w in words)
-
-    @staticmethod
-    def _with_made_tracks(
-        timeline: Timeline, pipeline: Pipeline, timings: tuple[WordTiming, ...] | None = None
-    ) -> Timeline:
-        """The timeline with the voice (timed by its engine) and music the pipeline made for it,
-        at the volumes (and ducking) the job asked for."""
-        made = {t.name: t.result.get("uri") for t in pipeline.tasks if t.name in (VOICE, MUSIC)}
-        changes: dict[str, object] = {}
-        if made.get(VOICE):
-            voice = pipeline.voice or VoiceOptions()
-            changes["voice"] = VoiceTrack(
-                source=made[VOICE], script=pipeline.spoken_script, volume=voice.volume,
-                word_timings=timings or None,
-            )  # fmt: skip
-        if made.get(MUSIC):
-            music = pipeline.music or MusicOptions()
-            changes["music"] = MusicTrack(
-                source=made[MUSIC], volume=music.volume, duck=Ducking(enabled=music.duck)
-            )
-        return timeline.model_copy(update=changes) if changes else timeline
+    return timeline.model_copy(update=changes) if changes else timeline
 
 
-def task_executors(
-    ports: PipelineServices, models: ModelSource | None = None
-) -> dict[TaskKind, Executor]:
-    """What every worker (a GPU box with its ``models``, the cloud renderer) runs for each kind."""
-    return {
-        TaskKind.SCRIPT: ScriptExecutor(ports.renders, ports.settings),
-        TaskKind.VOICE: VoiceExecutor(ports.renders, ports.settings, ports.usage),
-        TaskKind.MUSIC: MusicExecutor(ports.renders, ports.settings, models, ports.usage),
-        TaskKind.RENDER: RenderExecutor(ports.renders, ports.media_files, ports.media),
-    }
+def _made_voice_timings(ctx: TaskContext, renders: BlobStore) -> tuple[WordTiming, ...] | None:
+    """The word timings the voice task stored with the voice it made."""
+    voice = ctx.pipeline.task(VOICE)
+    name = _gs_name(voice.result.get("timings_uri", ""), renders.bucket)
+    if name is None:
+        return None
+    path = renders.download_file(name, ctx.work_dir / "voice-timings.json")
+    words = json.loads(path.read_text())["word_timings"]
+    return tuple(WordTiming.model_validate(w) for w in words)
+
+
+class RenderExecutor:
+    """The whole render in one task (a short timeline)."""
+
+    def __init__(self, renders: BlobStore, media_files: BlobStore, media: MediaLibrary) -> None:
+        self._renders = renders
+        self._media_files = media_files
+        self._media = media
+        self._delivery = Delivery(renders)
+
+    def existing(self, ctx: TaskContext) -> dict[str, str] | None:
+        return self._delivery.existing(ctx)
+
+    def run(self, ctx: TaskContext) -> dict[str, str]:
+        timeline = made_timeline(ctx, self._renders)
+        fetch = RemoteFetch(ctx.job.uid, self._renders, self._media_files, self._media)
+        out = ctx.work_dir / "render.mp4"
+        done = render_timeline(
+            timeline, MediaResolver(fetch=fetch), out, progress=ctx.progress, cancel=ctx.cancel,
+            work_dir=ctx.work_dir,
+        )  # fmt: skip
+        return self._delivery.deliver(ctx, done)
+
+    def discard(self, ctx: TaskContext) -> None:
+        self._delivery.discard(ctx)

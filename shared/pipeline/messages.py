@@ -27,6 +27,19 @@ class TaskKind(StrEnum):
     MUSIC = "music"
     CLIP = "clip"
     RENDER = "render"
+    # A long render split across workers (shared/pipeline/fanout.py): the whole mix, one part
+    # of the picture each, and the join of the parts into the delivered video.
+    MIX = "mix"
+    SEGMENT = "segment"
+    JOIN = "join"
+
+
+# The kinds with an executor that runs on a plain CPU (the offline links and FFmpeg): every
+# cloud worker takes them, and so does a GPU box.
+CPU_KINDS: Final = (
+    TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER,
+    TaskKind.MIX, TaskKind.SEGMENT, TaskKind.JOIN,
+)  # fmt: skip
 
 
 class Route(StrEnum):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Collection
 from datetime import datetime
 
 from shared.errors import TransientError
-from shared.jobs import Complete, Fail, Job, JobOutput, JobStatus, Progress, Start, Warn
+from shared.jobs import Complete, Fail, Job, JobOutput, JobStatus, Start, Warn
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.job_events import apply_and_announce
 from shared.pipeline.messages import (
@@ -98,9 +99,21 @@ def _record_finished(message: TaskFinished, ports: PipelineServices, now: dateti
         return  # a duplicate: already counted
     for key, text in sorted(message.result.items()):
         if key.startswith("warning"):
-            ports.jobs.apply(message.job_id, Warn(message=text[:500]))
-    _, high = tg.progress_span(after, message.task)
-    ports.jobs.apply(message.job_id, Progress(progress=high, step=f"{message.task} ready"))
+            warn(ports, message.job_id, text)
+    done = tg.progress_of(after, message.task, 100.0, _ready(after, task))
+    try:
+        ports.jobs.apply(message.job_id, done)
+    except TransientError as exc:
+        # Best effort: with many segments reporting at once the job document is contended,
+        # and a progress figure is not worth a redelivery; the next report moves the bar.
+        log.warning("progress not written: %s", exc.message)
+
+
+def _ready(pipeline: tg.Pipeline, task: tg.Task) -> str:
+    parts = tg.segments(pipeline)
+    if task in parts:
+        return f"segment {parts.index(task) + 1} of {len(parts)} rendered"
+    return f"{task.name} ready"
 
 
 def _discard_outputs(message: TaskFinished, ports: PipelineServices) -> None:
@@ -188,9 +201,12 @@ def requeue(
     after = ports.pipelines.change(pipeline.job_id, change)
     if after.task(name).attempt != seen.attempt + 1:
         return False
-    publish_commands(after, ports)  # the work first; then the words about it
+    # The words before the work: a fast cloud attempt can finish the job while a contended
+    # warning is still being retried, and a finished job must already say how it was made.
+    # A publish lost after the warning is re-sent by the sweeper, so the warning stays true.
     if decision.warning:
         warn(ports, pipeline.job_id, decision.warning)
+    publish_commands(after, ports, [name])
     return True
 
 
@@ -204,16 +220,22 @@ def _queue_ready(pipeline: tg.Pipeline, ports: PipelineServices, now: datetime) 
         return p
 
     after = ports.pipelines.change(pipeline.job_id, queue_all) if decisions else pipeline
-    publish_commands(after, ports)
-    for name, decision in decisions.items():
+    for name, decision in decisions.items():  # the words before the work, as in requeue
         if decision.warning and after.task(name).state is tg.TaskState.QUEUED:
             warn(ports, pipeline.job_id, decision.warning)
+    publish_commands(after, ports, decisions)
 
 
-def publish_commands(pipeline: tg.Pipeline, ports: PipelineServices) -> None:
-    """A TaskCommand for every queued task. Re-sending one is harmless (workers claim by
-    attempt), and it closes the gap when a publish failed after the graph was saved."""
+def publish_commands(
+    pipeline: tg.Pipeline, ports: PipelineServices, names: Collection[str]
+) -> None:
+    """A TaskCommand for each of the queued tasks ``names``. Re-sending one is harmless (workers
+    claim by attempt); the sweeper re-sends one that stayed queued too long, which closes the gap
+    when a publish failed after the graph was saved. Only the named ones: a long render queues
+    its segments together, and re-sending every queued one at each step floods the workers."""
     for task in pipeline.in_state(tg.TaskState.QUEUED):
+        if task.name not in names:
+            continue
         assert task.route is not None  # queue() always sets it
         command = TaskCommand(
             job_id=pipeline.job_id, task=task.name, task_kind=task.kind, attempt=task.attempt,

@@ -111,6 +111,7 @@ def submit_job(
             brief=brief,
             voice=voice,
             music=music,
+            fanout=tg.FanOut(settings.longform_after_ms, settings.segment_ms),
         )  # fmt: skip
     )
     bus.publish(settings.topic(JOBS), JobCreated(job_id=job_id))

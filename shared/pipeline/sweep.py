@@ -5,7 +5,8 @@ For every job still in flight:
 - JobCreated never published (the submit crashed between the write and the publish) -> resend;
 - a task running on a worker whose heartbeat went stale (kill -9, power cut, network) -> a new
   attempt, routed again (a GPU box that failed a task is not chosen for it again), with a warning;
-- a GPU task that no box started within the start deadline -> routed again, with a warning;
+- a GPU task that no box started within the start deadline -> routed again, with a warning (a
+  segment of a long render without one: its moving to the cloud is the fleet sharing the load);
 - a cloud task queued longer than the queue deadline -> its command is published again.
 The stale worker's late reports are dropped by the attempt fence.
 
@@ -17,6 +18,7 @@ cloud, with why on the item.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,9 +28,10 @@ from shared.jobs import JobStatus, Warn
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.heartbeat import Heartbeat, is_fresh
 from shared.pipeline.media_item import MediaItem
-from shared.pipeline.messages import GenerateMedia, JobCreated, Route
+from shared.pipeline.messages import GenerateMedia, JobCreated, Route, TaskKind
 from shared.pipeline.orchestration import decide, publish_commands, requeue
 from shared.pipeline.ports import PipelineServices
+from shared.pipeline.routing import Decision
 from shared.topology import JOBS, TASKS_CLOUD
 
 log = logging.getLogger(__name__)
@@ -90,12 +93,18 @@ def _sweep_one(
         if why is not None:
             strike = task.route is Route.GPU
             decision = decide(pipeline, task, ports, why=why, strike=strike)
+            # A segment no GPU box got to in time is load spilling over to the cloud's many
+            # workers, not a fallback to tell the user of.
+            spill = task.kind is TaskKind.SEGMENT and task.state is tg.TaskState.QUEUED
+            if spill:
+                decision = Decision(decision.route)
             if requeue(pipeline, task.name, decision, ports, now, strike=strike):
-                if decision.warning is None:
+                if decision.warning is None and not spill:
                     ports.jobs.apply(pipeline.job_id, Warn(message=f"{task.name}: {why}"[:500]))
                 report.rerouted.append(key)
         elif task.state is tg.TaskState.QUEUED and _waited(task, now) > config.queue_deadline_s:
-            publish_commands(pipeline, ports)
+            publish_commands(pipeline, ports, [task.name])
+            ports.pipelines.change(pipeline.job_id, _resent(task, now))
             report.republished.append(key)
 
 
@@ -129,6 +138,10 @@ def _sweep_generation(
                             attempt=moved.placement.attempt)  # fmt: skip
     ports.bus.publish(ports.settings.topic(TASKS_CLOUD), message)
     report.rerouted.append(f"media/{item.media_id}")
+
+
+def _resent(task: tg.Task, now: datetime) -> Callable[[tg.Pipeline], tg.Pipeline]:
+    return lambda p: tg.resent(p, task.name, task.attempt, now)
 
 
 def _waited(task: tg.Task, now: datetime) -> float:

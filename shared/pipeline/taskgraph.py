@@ -4,6 +4,14 @@
                       ├──> render   (voice when the job has a script, or a brief to write one
                music ─┘             from, and the timeline no voice file; music when it has none)
 
+A timeline longer than ``FanOut.after_ms`` renders across workers instead of in one task:
+
+    script ──> voice ─┬──────────> segment-000 ─┐
+                      │   ...      segment-NNN ─┼──> render (the join)
+               music ─┴──> mix ─────────────────┘
+
+(the segments need the voice only when captions are drawn; the mix needs what was made).
+
 Each task walks  waiting -> queued -> running -> done | failed,  and every (re)queue starts a new
 attempt. Changes are fenced by attempt, so a duplicated or reordered TaskFinished / TaskFailed, or
 a worker whose task was routed elsewhere meanwhile, changes nothing. The whole graph is one
@@ -13,6 +21,7 @@ document (``pipelines/{job_id}``), changed in a transaction by the adapter.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -20,15 +29,31 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import Conflict, NotFound
-from shared.jobs import EnginePreference
+from shared.jobs import EnginePreference, Progress
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.messages import Route, TaskKind
+from shared.render.segments import segment_count, segment_ranges
 from shared.scripts.brief import ScriptBrief
 from shared.timeline.model import Timeline
 
-SCRIPT, VOICE, MUSIC, RENDER = "script", "voice", "music", "render"
-# Share of the job's progress bar: the preparing tasks split the first part, the render the rest.
+SCRIPT, VOICE, MUSIC, RENDER, MIX = "script", "voice", "music", "render", "mix"
+# Share of the job's progress bar: the preparing tasks split the first part, the render the rest
+# (split into the segments, weighted by frames, and the join).
 PREPARE_SHARE = 10.0
+JOIN_SHARE = 5.0
+_PREPARING = frozenset({TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.MIX})
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """When a render is split across workers, and into how long parts."""
+
+    after_ms: int  # a timeline longer than this renders as segments
+    segment_ms: int  # about this long each, cut at clip ends
+
+
+def segment_name(index: int) -> str:
+    return f"segment-{index:03d}"
 
 
 class TaskState(StrEnum):
@@ -51,6 +76,7 @@ class Task(BaseModel):
     worker_id: str | None = None
     gpu_strikes: int = Field(default=0, ge=0)  # GPU attempts that failed or never started
     result: dict[str, str] = Field(default_factory=dict)
+    frames: tuple[int, int] | None = None  # a segment's output frames [first, end)
     error: str | None = None
     queued_at: datetime | None = None
     started_at: datetime | None = None
@@ -134,8 +160,10 @@ def plan(
     brief: ScriptBrief | None = None,
     voice: VoiceOptions | None = None,
     music: MusicOptions | None = None,
+    fanout: FanOut | None = None,
 ) -> Pipeline:
-    """The graph a timeline needs: what the timeline lacks is made first, then the render.
+    """The graph a timeline needs: what the timeline lacks is made first, then the render (one
+    task, or split across workers when ``fanout`` says the timeline is long).
 
     A ``brief`` counts only without a ``script`` (the person's own words win) and without a
     voice file on the timeline (nothing would read the script)."""
@@ -148,7 +176,15 @@ def plan(
         tasks.append(Task(name=VOICE, kind=TaskKind.VOICE, needs=needs))
     if timeline.music is None:
         tasks.append(Task(name=MUSIC, kind=TaskKind.MUSIC))
-    tasks.append(Task(name=RENDER, kind=TaskKind.RENDER, needs=tuple(t.name for t in tasks)))
+    ranges = (
+        segment_ranges(timeline, segment_count(timeline, fanout.segment_ms))
+        if fanout is not None and timeline.duration_ms > fanout.after_ms
+        else []
+    )
+    if len(ranges) > 1:
+        tasks += _fanned_out(timeline, tasks, ranges)
+    else:
+        tasks.append(Task(name=RENDER, kind=TaskKind.RENDER, needs=tuple(t.name for t in tasks)))
     return Pipeline(
         job_id=job_id, uid=uid, engine=engine, script=script,
         brief=brief if any(t.name == SCRIPT for t in tasks) else None, voice=voice, music=music,
@@ -156,14 +192,56 @@ def plan(
     )  # fmt: skip
 
 
+def _fanned_out(timeline: Timeline, made: list[Task], ranges: list[tuple[int, int]]) -> list[Task]:
+    names = {t.name for t in made}
+    captioned = bool(timeline.captions and timeline.captions.enabled)
+    segment_needs = (VOICE,) if captioned and VOICE in names else ()
+    segments = [
+        Task(name=segment_name(i), kind=TaskKind.SEGMENT, needs=segment_needs, frames=r)
+        for i, r in enumerate(ranges)
+    ]
+    mix = Task(name=MIX, kind=TaskKind.MIX, needs=tuple(n for n in (VOICE, MUSIC) if n in names))
+    join = Task(name=RENDER, kind=TaskKind.JOIN, needs=(MIX, *(t.name for t in segments)))
+    return [mix, *segments, join]
+
+
+def segments(pipeline: Pipeline) -> list[Task]:
+    """The segment tasks, in picture order (empty for a render in one task)."""
+    return [t for t in pipeline.tasks if t.kind is TaskKind.SEGMENT]
+
+
 def progress_span(pipeline: Pipeline, name: str) -> tuple[float, float]:
-    """The part of the job's 0-100 progress bar that task ``name`` fills."""
-    preparing = [t.name for t in pipeline.tasks if t.kind is not TaskKind.RENDER]
-    if name not in preparing:
-        return (PREPARE_SHARE if preparing else 0.0, 100.0)
-    share = PREPARE_SHARE / len(preparing)
-    at = preparing.index(name) * share
-    return (at, at + share)
+    """The part of the job's 0-100 progress bar that task ``name`` fills (for a segment: the
+    span all segments fill together; ``segment_share`` says how much of it is its own)."""
+    preparing = [t.name for t in pipeline.tasks if t.kind in _PREPARING]
+    if name in preparing:
+        share = PREPARE_SHARE / len(preparing)
+        at = preparing.index(name) * share
+        return (at, at + share)
+    low = PREPARE_SHARE if preparing else 0.0
+    if not segments(pipeline):
+        return (low, 100.0)
+    join_at = 100.0 - JOIN_SHARE
+    return (join_at, 100.0) if pipeline.task(name).kind is TaskKind.JOIN else (low, join_at)
+
+
+def progress_of(pipeline: Pipeline, name: str, percent: float, step: str) -> Progress:
+    """The job's progress when task ``name`` is ``percent`` done: a point on the bar, or for a
+    segment its points on top of the segments' start (segments run at once on many workers)."""
+    low, high = progress_span(pipeline, name)
+    share = segment_share(pipeline, name)
+    if share is None:
+        return Progress(progress=low + (high - low) * percent / 100, step=step)
+    return Progress(progress=low, part=name, points=(high - low) * share * percent / 100, step=step)
+
+
+def segment_share(pipeline: Pipeline, name: str) -> float | None:
+    """A segment's share of the segments' span (its frames over all), None for other tasks."""
+    task = pipeline.task(name)
+    if task.frames is None:
+        return None
+    total = sum(t.frames[1] - t.frames[0] for t in segments(pipeline) if t.frames)
+    return (task.frames[1] - task.frames[0]) / total
 
 
 def _with_task(pipeline: Pipeline, task: Task, now: datetime, **changes: Any) -> Pipeline:
@@ -189,6 +267,15 @@ def queue(
         worker_id=None, gpu_strikes=task.gpu_strikes + int(gpu_strike), queued_at=now,
         started_at=None, error=None,
     )  # fmt: skip
+
+
+def resent(pipeline: Pipeline, name: str, attempt: int, now: datetime) -> Pipeline:
+    """The command of queued ``attempt`` was published again: its queue deadline starts over
+    (a long render's segments can wait in the queue for a free worker for a long time)."""
+    task = _current(pipeline, name, attempt)
+    if task is None or task.state is not TaskState.QUEUED:
+        return pipeline
+    return _with_task(pipeline, task, now, queued_at=now)
 
 
 def _current(pipeline: Pipeline, name: str, attempt: int) -> Task | None:

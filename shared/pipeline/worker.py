@@ -29,7 +29,7 @@ from pathlib import Path
 
 from shared import processes
 from shared.errors import AppError, Cancelled, Conflict, NotFound, RenderFailed, TransientError
-from shared.jobs import JobStatus, Progress
+from shared.jobs import JobStatus
 from shared.logs import log_context
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.executors import Executor, Report, TaskContext
@@ -42,6 +42,7 @@ from shared.pipeline.messages import (
     TaskKind,
 )
 from shared.pipeline.ports import PipelineServices
+from shared.pipeline.progress_writer import ProgressWriter
 from shared.ports import Delivery
 from shared.topology import JOBS
 
@@ -144,9 +145,10 @@ class TaskWorker:
         self._work_dir.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f"{cmd.task}-", dir=self._work_dir))
         cancel, why = threading.Event(), _Reason()
+        writer = ProgressWriter(self._ports.jobs, job_id)
         ctx = TaskContext(
             job=self._ports.jobs.get(job_id), pipeline=pipeline, task=cmd.task,
-            attempt=cmd.attempt, work_dir=scratch, progress=self._reporter(cmd, pipeline),
+            attempt=cmd.attempt, work_dir=scratch, progress=self._reporter(cmd, pipeline, writer),
             cancel=cancel,
         )  # fmt: skip
         watcher = threading.Thread(target=self._watch, args=(cmd, cancel, why), daemon=True)
@@ -157,7 +159,7 @@ class TaskWorker:
             stuck=lambda used: self._stuck(cmd, used),
         )
         try:
-            with guard:
+            with guard, writer:
                 result = executor.existing(ctx)
                 if result is None:
                     ctx.progress(0.0, f"{cmd.task}: starting")
@@ -241,8 +243,12 @@ class TaskWorker:
             cmd.job_id, lambda p: tg.release(p, cmd.task, cmd.attempt, to, now)
         )
 
-    def _reporter(self, cmd: TaskCommand, pipeline: tg.Pipeline) -> Report:
-        low, high = tg.progress_span(pipeline, cmd.task)
+    def _reporter(self, cmd: TaskCommand, pipeline: tg.Pipeline, writer: ProgressWriter) -> Report:
+        if tg.segment_share(pipeline, cmd.task) is not None:
+            # A segment's progress is counted when it is done (by the orchestrator, the job's
+            # one writer then): many segments writing one job document at once contend for it,
+            # and a document takes about one sustained write a second.
+            return lambda percent, step: None
         every = self._ports.config.progress_every_s
         last = [0.0]
         last_step = [""]
@@ -253,13 +259,7 @@ class TaskWorker:
             if now - last[0] < every and percent < 100 and step == last_step[0]:
                 return
             last[0], last_step[0] = now, step
-            event = Progress(
-                progress=low + (high - low) * percent / 100, step=f"{step} {self._where}"
-            )
-            try:
-                self._ports.jobs.apply(cmd.job_id, event)
-            except AppError as exc:  # progress is best effort; the work goes on
-                log.warning("progress not written: %s", exc.message)
+            writer.put(tg.progress_of(pipeline, cmd.task, percent, f"{step} {self._where}"))
 
         return report
 

@@ -31,7 +31,7 @@ from shared.render.pipelined import run_pipeline
 from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, RenderPlan
 from shared.render.probe import probe_streams
 from shared.render.runner import CancelCheck, ProgressCallback, RunResult, is_cancelled, run_plan
-from shared.render.segments import KeyContext, Segment, plan_segments
+from shared.render.segments import KeyContext, Segment, plan_segments, voice_ms
 from shared.render.service import (
     RenderResult,
     finish,
@@ -290,6 +290,7 @@ def render_segmented(
             media_hashes={src: file_digest(Path(info.path)) for src, info in media.items()},
             encoder=encoder,
             render=renderer_version(ffmpeg),
+            voice_ms=voice_ms(timeline, media),
         )
         planned = plan_segments(timeline, segments, context)
         paths = {s.index: cache_dir / f"{s.key}.mp4" for s in planned}
@@ -314,30 +315,56 @@ def render_segmented(
         renderer.render(
             todo, _SegmentProgress(todo, step("Rendering segments")), workers or os.cpu_count() or 1
         )
-        frames = sum(s.frame_count for s in planned)
-        # The list lives beside the segments and names them by bare hex key, which the concat
-        # demuxer's safe mode accepts: no path of the caller's is ever written into it.
-        listing = cache_dir / f".join-{uuid.uuid4().hex[:12]}.txt"
-        listing.write_text("".join(f"file '{paths[s.index].name}'\n" for s in planned))
-        try:
-            joined = run_plan(
-                _join_plan(listing, audio, options, frames, timeline.duration_ms),
-                out_path, progress=step("Joining segments"), step="Joining segments",
-                cancel=cancel, work_dir=scratch, ffmpeg=ffmpeg,
-            )  # fmt: skip
-        finally:
-            listing.unlink(missing_ok=True)
+        done = join_segments(
+            timeline, [paths[s.index] for s in planned], sum(s.frame_count for s in planned),
+            audio, out_path, options, warnings=warnings, progress=step("Joining segments"),
+            cancel=cancel, work_dir=scratch, ffmpeg=ffmpeg,
+        )  # fmt: skip
     check = step("Checking the video")
+    if check is not None:
+        check(100.0, "Done")
+    return done
+
+
+def join_segments(
+    timeline: Timeline,
+    segments: list[Path],
+    frames: int,
+    audio: MediaInfo,
+    out_path: Path,
+    options: RenderOptions,
+    *,
+    warnings: list[str],
+    progress: ProgressCallback | None = None,
+    cancel: CancelCheck | None = None,
+    work_dir: Path | None = None,
+    ffmpeg: str | None = None,
+) -> RenderResult:
+    """The ``segments`` (in order, all in one folder) stream-copied into ``out_path`` with the
+    mix ``audio`` muxed in, checked (``frames`` frames, ``service.finish``) and with its poster.
+    Nothing is re-encoded, so memory and time do not grow with the picture's complexity."""
+    folder = segments[0].parent
+    if any(path.parent != folder for path in segments):
+        raise ValueError("join_segments: the segments must lie in one folder")
+    # The list lives beside the segments and names them by bare file name, which the concat
+    # demuxer's safe mode accepts: no path of the caller's is ever written into it.
+    listing = folder / f".join-{uuid.uuid4().hex[:12]}.txt"
+    listing.write_text("".join(f"file '{path.name}'\n" for path in segments))
+    try:
+        joined = run_plan(
+            _join_plan(listing, audio, options, frames, timeline.duration_ms),
+            out_path, progress=progress, step="Joining segments", cancel=cancel,
+            work_dir=work_dir, ffmpeg=ffmpeg,
+        )  # fmt: skip
+    finally:
+        listing.unlink(missing_ok=True)
     try:
         if joined.frame_count != frames:
             raise RenderFailed(f"the joined video has {joined.frame_count} frames, not {frames}")
-        done = finish(
-            timeline, joined.path, joined.facts, encoder=encoder.codec,
+        return finish(
+            timeline, joined.path, joined.facts, encoder=options.encoder.codec,
             warnings=warnings, frame_count=joined.frame_count, ffmpeg=ffmpeg, cancel=cancel,
         )  # fmt: skip
     except BaseException:
         joined.path.unlink(missing_ok=True)  # a video that failed its checks is not delivered
         raise
-    if check is not None:
-        check(100.0, "Done")
-    return done

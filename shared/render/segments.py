@@ -15,13 +15,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from shared.render.plan import EncoderSettings
-from shared.render.timing import ClipSpan, clip_spans, total_frames
+from shared.render.plan import EncoderSettings, MediaInfo
+from shared.render.timing import clip_spans, total_frames
 from shared.timeline.model import SCHEMA_VERSION, Timeline
 
 # Bump when the meaning of a key changes (what it covers, how segments are encoded or cut), so no
 # segment cached under the old meaning is ever re-used.
-KEY_VERSION = 1
+KEY_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,13 @@ class KeyContext:
     media_hashes: Mapping[str, str]  # clip source -> content hash of the file it resolves to
     encoder: EncoderSettings
     render: str = ""  # render options and the compiler's version, as one stable string
+    voice_ms: int = 0  # the voice file's length: captions spread over it (0: no voice)
+
+
+def voice_ms(timeline: Timeline, media: Mapping[str, MediaInfo]) -> int:
+    """``KeyContext.voice_ms`` from the prepared media (0 when the voice is not among them)."""
+    info = media.get(timeline.voice.source) if timeline.voice else None
+    return info.duration_ms if info else 0
 
 
 def _pick_cuts(candidates: list[int], total: int, n: int) -> list[int]:
@@ -63,13 +70,9 @@ def _canonical(data: Any) -> bytes:
 
 
 def _key(
-    timeline: Timeline,
-    frame_range: tuple[int, int],
-    clips: tuple[int, ...],
-    spans: tuple[ClipSpan, ...],
-    context: KeyContext,
+    timeline: Timeline, frame_range: tuple[int, int], clips: tuple[int, ...], context: KeyContext
 ) -> str:
-    fps = timeline.format.fps
+    fps, spans = timeline.format.fps, clip_spans(timeline)
     # A text is in range if any instant of it falls on one of the segment's frames; a frame of
     # margin either side keeps rounding of its fades from escaping the key.
     first_ms = (frame_range[0] - 1) * 1000 / fps
@@ -94,8 +97,12 @@ def _key(
         voice = timeline.voice
         captions = {
             "style": timeline.captions.model_dump(mode="json"),
-            "voice": voice.model_dump(mode="json", exclude={"volume"}),
-            "media": context.media_hashes.get(voice.source, ""),
+            # Its file by content, not by name: a made voice's name carries its job's id, and a
+            # re-render of an edited timeline is a new job that must re-use the segments.
+            "voice": voice.model_dump(mode="json", exclude={"volume", "source"}),
+            # Its length, not its bytes: a voice made again for a re-render is the same speech
+            # but not always the same samples, and the cues depend only on the timings.
+            "voice_ms": context.voice_ms,
         }
     facts = {
         "key_version": KEY_VERSION,
@@ -111,25 +118,52 @@ def _key(
     return hashlib.sha256(_canonical(facts)).hexdigest()
 
 
-def plan_segments(timeline: Timeline, n: int, context: KeyContext) -> list[Segment]:
-    """At most ``n`` segments of about equal frame counts, cut only where a clip ends.
+def segment_count(timeline: Timeline, segment_ms: int) -> int:
+    """How many segments of about ``segment_ms`` the timeline is cut into (at least one)."""
+    if segment_ms < 1:
+        raise ValueError(f"segment_ms: {segment_ms} must be at least 1")
+    return max(1, round(timeline.duration_ms / segment_ms))
 
-    ``n`` is clamped to [1, number of distinct clip ends inside the video + 1]: a timeline of one
-    clip is one segment whatever is asked.
-    """
+
+def segment_ranges(timeline: Timeline, n: int) -> list[tuple[int, int]]:
+    """The frame ranges of at most ``n`` segments of about equal frame counts, cut only where a
+    clip ends. ``n`` is clamped to [1, number of distinct clip ends inside the video + 1]: a
+    timeline of one clip is one segment whatever is asked."""
     if n < 1:
         raise ValueError(f"segments: {n} is not a number of segments (need at least 1)")
     total = total_frames(timeline)
-    spans = clip_spans(timeline)
-    candidates = sorted({s.end for s in spans[:-1] if 0 < s.end < total})
+    candidates = sorted({s.end for s in clip_spans(timeline)[:-1] if 0 < s.end < total})
     n = min(n, len(candidates) + 1)
     bounds = [0, *_pick_cuts(candidates, total, n), total]
-    segments = []
-    for index, frame_range in enumerate(zip(bounds, bounds[1:], strict=False)):
-        clips = tuple(s.index for s in spans if s.start < frame_range[1] and s.end > frame_range[0])
-        key = _key(timeline, frame_range, clips, spans, context)
-        segments.append(Segment(index, frame_range, clips, key))
-    return segments
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def segment_clips(timeline: Timeline, frame_range: tuple[int, int]) -> tuple[int, ...]:
+    """The clips with pixels in ``frame_range`` (both sides of a transition)."""
+    spans = clip_spans(timeline)
+    return tuple(s.index for s in spans if s.start < frame_range[1] and s.end > frame_range[0])
+
+
+def segment_sources(timeline: Timeline, frame_range: tuple[int, int]) -> frozenset[str]:
+    """The media a worker needs to render ``frame_range`` alone: its clips' sources, and the
+    voice when captions are drawn (their cues are timed from the voice file's length)."""
+    sources = {timeline.video[i].source for i in segment_clips(timeline, frame_range)}
+    if timeline.captions and timeline.captions.enabled and timeline.voice:
+        sources.add(timeline.voice.source)
+    return frozenset(sources)
+
+
+def segment(
+    timeline: Timeline, index: int, frame_range: tuple[int, int], context: KeyContext
+) -> Segment:
+    """Segment ``index`` covering ``frame_range``, with its content key."""
+    clips = segment_clips(timeline, frame_range)
+    return Segment(index, frame_range, clips, _key(timeline, frame_range, clips, context))
+
+
+def plan_segments(timeline: Timeline, n: int, context: KeyContext) -> list[Segment]:
+    """At most ``n`` segments (``segment_ranges``), each with its content key."""
+    return [segment(timeline, i, r, context) for i, r in enumerate(segment_ranges(timeline, n))]
 
 
 def chunk_ranges(timeline: Timeline, clips_per_chunk: int) -> list[tuple[int, int]]:

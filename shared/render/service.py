@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -173,8 +173,11 @@ def prepare_media(
     limits: MediaLimits = DEFAULT_LIMITS,
     progress: ProgressCallback | None = None,
     cancel: CancelCheck | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, MediaInfo]:
-    """Every source of the timeline, resolved, validated and normalised: source -> MediaInfo.
+    """Every source of the timeline (or the ones in ``only``: what one segment or the mix
+    needs), resolved, validated and normalised: source -> MediaInfo. A photo is normalised for
+    every use the whole timeline makes of it, so a part prepared alone has the same pixels.
 
     Raises InvalidMedia naming the timeline field and the problem for any file we refuse.
     """
@@ -185,6 +188,8 @@ def prepare_media(
     for field, track in (("voice.source", timeline.voice), ("music.source", timeline.music)):
         if track is not None:
             uses.setdefault(track.source, field)
+    if only is not None:
+        uses = {source: field for source, field in uses.items() if source in only}
     downloads, normalised = work_dir / "sources", work_dir / "media"
     downloads.mkdir(parents=True, exist_ok=True)
 
@@ -458,8 +463,10 @@ def small_photo_warnings(timeline: Timeline, media: dict[str, MediaInfo]) -> lis
     width, height = output_size(timeline.format)
     found = []
     for i, clip in enumerate(timeline.video):
-        info = media[clip.source]
-        if isinstance(clip, PhotoClip) and max(info.width / width, info.height / height) < 0.5:
+        info = media.get(clip.source)  # a segment prepares only its own clips' media
+        if info is None or not isinstance(clip, PhotoClip):
+            continue
+        if max(info.width / width, info.height / height) < 0.5:
             found.append(
                 f"video[{i}]: the photo is only {info.width}x{info.height} for a "
                 f"{width}x{height} frame; it will look soft"

@@ -22,7 +22,7 @@ from functions.sweeper import run_every
 from shared.jobs import Job, JobStatus
 from shared.localstack import ServiceProcess
 from shared.pipeline import taskgraph as tg
-from shared.pipeline.messages import Route, TaskKind
+from shared.pipeline.messages import CPU_KINDS, Route
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.services import cancel_job, pause_job, resume_job
 from shared.settings import Settings
@@ -93,7 +93,7 @@ def test_renders_a_job_routed_to_it(
     beat = ports.workers.get("gpu-a")
     assert beat is not None and beat.route is Route.GPU
     assert (beat.cuda, beat.nvenc) == (False, False)  # this machine has no NVIDIA GPU
-    assert set(beat.tasks) == {TaskKind.SCRIPT, TaskKind.VOICE, TaskKind.MUSIC, TaskKind.RENDER}
+    assert set(beat.tasks) == set(CPU_KINDS)
     assert check("gpu-a", ports) == 0
     progress: list[float] = []
 

@@ -15,7 +15,13 @@ import pytest
 from examples.make_media import draw_photo
 from shared.jobs import new_job
 from shared.pipeline import taskgraph as tg
-from shared.pipeline.executors import MusicExecutor, RenderExecutor, TaskContext, VoiceExecutor
+from shared.pipeline.executors import (
+    MusicExecutor,
+    RenderExecutor,
+    TaskContext,
+    VoiceExecutor,
+    made_timeline,
+)
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.render.probe import probe_streams
 from shared.timeline.model import Timeline, WordTiming
@@ -83,9 +89,7 @@ def test_made_voice_and_music_render_with_the_job_options(tmp_path: Path) -> Non
     assert [w.word for w in timings] == SCRIPT.split()
     render = RenderExecutor(renders, InMemoryBlobStore("media"), InMemoryMediaLibrary())
     render_ctx = context(job, pipeline, tg.RENDER, tmp_path / "r")
-    rendered = RenderExecutor._with_made_tracks(
-        Timeline.model_validate(raw), pipeline, render._made_voice_timings(render_ctx)
-    )
+    rendered = made_timeline(render_ctx, renders)
     assert rendered.voice is not None and rendered.music is not None
     assert rendered.voice.source == said["uri"] and rendered.voice.volume == 1.5
     assert rendered.voice.word_timings == timings
@@ -99,11 +103,13 @@ def test_made_voice_and_music_render_with_the_job_options(tmp_path: Path) -> Non
     assert facts.video is not None and facts.audio is not None
 
 
-def test_defaults_when_the_job_gives_no_options() -> None:
+def test_defaults_when_the_job_gives_no_options(tmp_path: Path) -> None:
     raw = timeline("gs://renders/uploads/photo.jpg")
+    job = new_job("job2", "u1", NOW, timeline=raw)
     pipeline = tg.plan("job2", "u1", Timeline.model_validate(raw), NOW, script=SCRIPT)
     pipeline = done(done(pipeline, tg.VOICE, {"uri": "gs://renders/v.wav"}), tg.MUSIC,
                     {"uri": "gs://renders/m.wav"})  # fmt: skip
-    made = RenderExecutor._with_made_tracks(Timeline.model_validate(raw), pipeline)
+    ctx = context(job, pipeline, tg.RENDER, tmp_path)
+    made = made_timeline(ctx, InMemoryBlobStore("renders"))
     assert made.voice is not None and made.voice.volume == 1.0 and made.voice.word_timings is None
     assert made.music is not None and made.music.volume == 0.6 and made.music.duck.enabled

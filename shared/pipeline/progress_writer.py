@@ -1,0 +1,63 @@
+"""A task's progress written to its job off the work's thread.
+
+The work never waits on the job document: many segments of one long render report at once, and
+a contended transaction can take seconds. Only the newest figure matters, so one that a newer
+report overtook before it was written is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from types import TracebackType
+
+from shared.errors import AppError
+from shared.jobs import Progress
+from shared.ports import JobStore
+
+log = logging.getLogger(__name__)
+
+FLUSH_S = 2.0  # how long the end of a task waits for its last figure to be written
+
+
+class ProgressWriter:
+    def __init__(self, jobs: JobStore, job_id: str) -> None:
+        self._jobs = jobs
+        self._job_id = job_id
+        self._pending: Progress | None = None
+        self._wake = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="progress", daemon=True)
+
+    def put(self, event: Progress) -> None:
+        with self._wake:
+            self._pending = event
+            self._wake.notify()
+
+    def __enter__(self) -> ProgressWriter:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+        self._thread.join(FLUSH_S)  # a write still stuck after that is left to finish alone
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._pending is None and not self._closed:
+                    self._wake.wait()
+                event, self._pending = self._pending, None
+                if event is None:  # closed with nothing left to write
+                    return
+            try:
+                self._jobs.apply(self._job_id, event)
+            except AppError as exc:  # progress is best effort; the work goes on
+                log.warning("progress not written: %s", exc.message)
