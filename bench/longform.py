@@ -184,14 +184,15 @@ def render_fleet(timeline_path: Path, workers: int, cache: Path, *, kills: int =
                         str(ranges[i][0]), str(ranges[i][1]), str(cache)]  # fmt: skip
             running[i] = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True,
                                           start_new_session=True)  # fmt: skip
-        segments_running = sorted(i for i in running if i != MIX)
-        if kills > len(killed) and time.monotonic() > kill_at and segments_running:
-            victim = rng.choice(segments_running)
+        # A segment not killed before (the kills spread over the programme), mid-render.
+        fresh_ones = sorted(i for i in running if i != MIX and i not in killed)
+        if kills > len(killed) and time.monotonic() > kill_at and fresh_ones:
+            victim = rng.choice(fresh_ones)
             os.killpg(running[victim].pid, signal.SIGKILL)  # the worker and its FFmpegs
             running.pop(victim).wait()
             killed.append(victim)
             todo.insert(0, victim)  # retried alone, the others keep their results
-            kill_at = time.monotonic() + rng.uniform(1.5, 4)
+            kill_at = time.monotonic() + rng.uniform(4, 8)
         for i, proc in list(running.items()):
             if proc.poll() is None:
                 continue
@@ -237,7 +238,13 @@ def fresh(cache: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--kills-only", action="store_true", help="only the kill run")
     args = parser.parse_args()
+    if args.kills_only:
+        ten = make_timeline("ten", 120, "preview", voice=True)
+        killed, _ = render_fleet(ten, 2, fresh(OUT / "cache-kills"), kills=10)
+        print(json.dumps({"run": "kills", **asdict(killed)}), flush=True)
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     scale = 6 if args.quick else 1
     runs: list[Run] = []

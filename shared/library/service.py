@@ -159,6 +159,34 @@ class Library:
             duration_ms=info.duration_ms, made_by=made_by, warning=warning,
         )  # fmt: skip
 
+    def store_made_voice(
+        self, uid: str, wav: Path, script: str, made_by: str, warning: str, now: datetime
+    ) -> MediaItem:
+        """A voice made from the editor's script, checked and stored as an uploaded WAV is (it
+        counts against the quota); refused, nothing of it is kept."""
+        size = wav.stat().st_size
+        check_size(MediaKindName.AUDIO, size, self.limits)
+        items = [
+            i for i in self.media.list_for_user(uid, self.limits.max_items) if self._live(i, now)
+        ]
+        check_quota(len(items), sum(i.size_bytes for i in items), size, self.limits)
+        media_id = uuid.uuid4().hex
+        name = f"Voice - {' '.join(script.split())[:60]}".replace("/", " ")
+        item = MediaItem(
+            media_id=media_id, uid=uid, kind=MediaKindName.AUDIO,
+            object_name=f"uploads/{uid}/{media_id}.wav", content_type="audio/wav",
+            size_bytes=size, filename=display_name(name), prompt=script[:2000],
+            made_by=made_by, warning=warning[:4000], created_at=now,
+        )  # fmt: skip
+        self.media.create(item)
+        self.blobs.upload_file(item.object_name, wav, "audio/wav")
+        try:
+            with tempfile.TemporaryDirectory(prefix="voice-") as tmp:
+                return self._validate_and_store(item, Path(tmp))
+        except InvalidMedia:
+            self._discard(item)
+            raise
+
     def fail_made(self, item: MediaItem, error: str) -> MediaItem:
         return self.media.mark_failed(item, error)
 

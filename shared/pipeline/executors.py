@@ -157,8 +157,7 @@ class VoiceExecutor:
         options = ctx.pipeline.voice or VoiceOptions()
         ctx.progress(0.0, "Making the voice")
         script = ctx.pipeline.spoken_script or ""
-        allowance = Allowance(self._usage, ctx.job.uid, "elevenlabs-characters", "characters",
-                              self._settings.tts_chars_per_day)  # fmt: skip
+        allowance = voice_chain.voice_allowance(self._usage, ctx.job.uid, self._settings)
         spoken = voice_chain.speak(script, options.voice_id, self._settings, allowance)
         path = ctx.work_dir / "voice.wav"
         timings = write_voice_file(spoken.value, path, max_ms=timeline_of(ctx.job).duration_ms)

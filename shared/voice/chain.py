@@ -14,7 +14,7 @@ from __future__ import annotations
 from shared.ai.elevenlabs_voice import ElevenLabsVoice
 from shared.chains import ChainExhausted, ChainResult, Link, LinkFailed, run_chain
 from shared.settings import Settings
-from shared.usage import Allowance
+from shared.usage import Allowance, UsageMeter
 from shared.voice import espeak
 from shared.voice.catalog import DEFAULT_LANGUAGE, Voice, espeak_language, list_voices
 from shared.voice.spoken import SpokenText
@@ -75,6 +75,11 @@ def voice_links(
     if language is not None:
         return [_espeak_link(language)]
     return [_elevenlabs_link(voice_id, settings, allowance), _espeak_link(DEFAULT_LANGUAGE)]
+
+
+def voice_allowance(usage: UsageMeter, uid: str, settings: Settings) -> Allowance:
+    """The user's daily allowance of ElevenLabs characters."""
+    return Allowance(usage, uid, "elevenlabs-characters", "characters", settings.tts_chars_per_day)
 
 
 def speak(

@@ -74,3 +74,37 @@ def test_bad_options_are_refused_with_a_reason(
     assert answer.status_code == 400, answer.get_json()
     assert answer.get_json()["error"] == "invalid_request"
     assert words in answer.get_json()["message"]
+
+
+@pytest.mark.skipif(espeak.missing() is not None, reason="espeak-ng is not installed")
+def test_a_voice_made_now_is_a_library_item_with_its_real_length(app: Wsgi) -> None:
+    browser = signed_in(app)
+    script = "Fresh bread every morning. Visit the harbour bakery today."
+    answer = browser.post("/api/voices/make", {"script": script, "voice_id": "espeak:en-gb"})
+    assert answer.status_code == 201, answer.get_json()
+    made = answer.get_json()
+    assert made["made_by"] == "espeak-ng" and made["warning"] is None
+    assert [w["word"] for w in made["word_timings"]] == script.split()
+    last = made["word_timings"][-1]["end_ms"]
+    assert last <= made["duration_ms"] <= last + 1000  # the file's real length, not a guess
+    listed = browser.get("/api/media").get_json()["media"]
+    item = next(m for m in listed if m["source"] == made["source"])
+    assert item["kind"] == "audio" and item["status"] == "ready"
+    assert item["duration_ms"] == made["duration_ms"] and item["made_by"] == "espeak-ng"
+    assert item["filename"].startswith("Voice - Fresh bread") and item["url"]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"script": ""}, "script"),
+        ({"script": "Hi", "voice_id": "espeak:xx"}, "espeak-ng voices"),
+        ({"script": "Hi", "speed": 2}, "speed"),
+    ],
+)
+def test_making_a_voice_refuses_a_bad_body_in_words(
+    app: Wsgi, body: dict[str, object], words: str
+) -> None:
+    answer = signed_in(app).post("/api/voices/make", body)
+    assert answer.status_code == 400, answer.get_json()
+    assert words in answer.get_json()["message"]

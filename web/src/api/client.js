@@ -91,6 +91,12 @@ export const scripts = {
 export const voices = {
   /** @returns {Promise<{voices: {voice_id: string, name: string, language: string, engine: string, available: boolean, why: string|null}[]}>} */
   list: () => request("GET", "/api/voices"),
+  /**
+   * The voice made now from the script, as a ready library item with its word timings.
+   * @param {{script: string, voice_id: string|null}} body
+   * @returns {Promise<{media: any, source: string, duration_ms: number, word_timings: {word: string, start_ms: number, end_ms: number}[], made_by: string, warning: string|null}>}
+   */
+  make: (body) => request("POST", "/api/voices/make", body),
 };
 
 export const status = {

@@ -352,7 +352,16 @@ export class Editor {
     return {
       onBrand: (text) => this.edit(cmd.setBrand, [text], "Brand", "brand"),
       onCallToAction: (text) => this.edit(cmd.setCallToAction, [text], "Call to action", "cta"),
-      onScript: (text) => this.edit(cmd.setScript, [text], "Script", "script"),
+      onScript: (text) => {
+        this.edit(cmd.setScript, [text], "Script", "script");
+        // A voice made from the old words no longer says the script: the render makes a new
+        // one from it (or press "Make the voice now" again). One undo brings both back.
+        const voice = this.draft.timeline.voice;
+        if (voice && this.media.get(voice.source)?.made_by && voice.script !== this.draft.script) {
+          this.edit(cmd.setVoiceTrack, [null], "Script", "script");
+        }
+      },
+      onMakeVoice: () => this.makeVoice(),
       onVoice: (id) => this.edit(cmd.setVoiceId, [id || null], "Voice"),
       onWrite: (brief) => this.writeScript(brief),
       onMusic: (partial) => this.edit(cmd.setMusic, [partial], "Music", `music-${Object.keys(partial).join()}`),
@@ -383,6 +392,25 @@ export class Editor {
       },
       onDeleteText: (index) => { this.ui.select({ kind: "text", index }); this.removeSelection(); },
     };
+  }
+
+  async makeVoice() {
+    const script = this.draft.script;
+    if (!script.trim()) {
+      this.inspector.voiceState(false, { error: "Write the script first (or have it written)." });
+      return;
+    }
+    this.inspector.voiceState(true, null);
+    try {
+      const made = await api.voices.make({ script, voice_id: this.draft.voice_id });
+      this.addMedia(made.media, false);
+      this.edit(cmd.setVoiceTrack, [{ source: made.source, duration_ms: made.duration_ms, script, word_timings: made.word_timings }], "Make the voice");
+      this.inspector.voiceState(false, made);
+      if (made.warning) toast(made.warning, "info");
+      this.render();
+    } catch (error) {
+      this.inspector.voiceState(false, { error: error instanceof ApiError ? error.message : "The voice could not be made" });
+    }
   }
 
   /** @param {{business: string, offer: string, tone: string, duration_s: number}} brief */

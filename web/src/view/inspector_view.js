@@ -13,7 +13,7 @@ const TONES = ["friendly", "energetic", "premium", "calm", "playful", "professio
  * @typedef {import("../model/types.js").Draft} Draft
  * @typedef {{
  *   onBrand: (text: string) => void, onCallToAction: (text: string) => void, onScript: (text: string) => void,
- *   onVoice: (voiceId: string) => void, onWrite: (brief: {business: string, offer: string, tone: string, duration_s: number}) => void,
+ *   onVoice: (voiceId: string) => void, onMakeVoice: () => void, onWrite: (brief: {business: string, offer: string, tone: string, duration_s: number}) => void,
  *   onMusic: (partial: {prompt?: string, volume?: number, duck?: boolean}) => void, onMusicFile: (source: string|null) => void,
  *   onClip: (index: number, partial: Record<string, any>) => void, onKenBurns: (index: number, partial: Record<string, any>) => void,
  *   onTransition: (index: number, type: string, durationMs: number) => void, onDeleteClip: (index: number) => void,
@@ -40,6 +40,7 @@ export class InspectorView {
     this.tone = h("select", {}, ...TONES.map((t) => h("option", { value: t, text: t })));
     this.writeButton = h("button", { class: "ai", type: "button", onclick: () => this.write() }, "Write with AI");
     this.writeNote = h("div", { class: "write-note", "aria-live": "polite" });
+    this.makeVoiceButton = h("button", { class: "secondary", type: "button", onclick: () => actions.onMakeVoice() }, "Make the voice now");
     this.musicPrompt = h("input", { maxlength: 500, placeholder: "warm acoustic, upbeat" });
     this.musicPrompt.addEventListener("input", () => actions.onMusic({ prompt: this.musicPrompt.value }));
     this.musicVolume = h("input", { type: "range", min: "0", max: "1.5", step: "0.05" });
@@ -62,6 +63,7 @@ export class InspectorView {
         h("details", { class: "brief" }, h("summary", { text: "Brief for the AI writer" }),
           field("What you sell", this.business), field("Offer", this.offer), field("Tone", this.tone)),
         h("div", { class: "row" }, this.writeButton, field("Voice", this.voice)),
+        h("div", { class: "row" }, this.makeVoiceButton),
         this.writeNote,
         field("Voice recording", this.voiceFile, "a file from the library instead of a made voice")),
       h("section", { class: "group", "aria-labelledby": "music-heading" },
@@ -81,6 +83,20 @@ export class InspectorView {
       return;
     }
     this.actions.onWrite({ business, offer: this.offer.value.trim(), tone: this.tone.value, duration_s: Math.max(5, Math.min(120, Math.round(this.durationS))) });
+  }
+
+  /** @param {boolean} busy @param {{made_by?: string, duration_ms?: number, error?: string}|null} result */
+  voiceState(busy, result) {
+    this.makeVoiceButton.disabled = busy;
+    this.makeVoiceButton.textContent = busy ? "Making the voice…" : "Make the voice now";
+    if (busy) {
+      this.writeNote.replaceChildren(h("p", { class: "muted", text: "Speaking the script…" }));
+    } else if (result?.error) {
+      this.writeNote.replaceChildren(h("p", { class: "form-error", text: result.error }));
+    } else if (result) {
+      const seconds = ((result.duration_ms || 0) / 1000).toFixed(1);
+      this.writeNote.replaceChildren(h("p", { class: "made-by", text: `Voice made by ${result.made_by}: ${seconds} s, now on the VOICE track.` }));
+    }
   }
 
   /** @param {boolean} busy @param {{made_by?: string, warnings?: string[], error?: string}|null} result */
@@ -113,7 +129,10 @@ export class InspectorView {
     const cta = draft.timeline.texts.find((t) => t.role === "cta");
     setValue(this.cta, cta ? cta.text : "");
     setValue(this.script, draft.script);
-    this.estimate.textContent = extra.estimateMs ? `≈ ${(extra.estimateMs / 1000).toFixed(1)} s spoken; the video is ${(extra.durationMs / 1000).toFixed(1)} s` : "";
+    const video = `the video is ${(extra.durationMs / 1000).toFixed(1)} s`;
+    const made = draft.timeline.voice ? media.get(draft.timeline.voice.source)?.duration_ms : null;
+    this.estimate.textContent = made ? `${(made / 1000).toFixed(1)} s spoken (the voice on the track); ${video}`
+      : extra.estimateMs ? `≈ ${(extra.estimateMs / 1000).toFixed(1)} s spoken; ${video}` : "";
     this.fillVoices(draft, extra.voices);
     setValue(this.musicPrompt, draft.music.prompt);
     this.musicVolume.value = String(draft.timeline.music ? draft.timeline.music.volume : draft.music.volume);

@@ -351,7 +351,8 @@ export class TimelineView {
       const item = this.media.get(voice.source);
       const fileMs = item?.duration_ms || 0;
       const length = Math.max(0, (voice.trim_end_ms ?? fileMs) - voice.trim_start_ms);
-      replace(this.voice.lane, this.audioBlock("voice", item?.filename || "Voice", voice.offset_ms, length, selected, false));
+      const label = item?.made_by ? `Voiceover · ${item.made_by} · ${(length / 1000).toFixed(1)} s` : item?.filename || "Voice";
+      replace(this.voice.lane, this.audioBlock("voice", label, voice.offset_ms, length, selected, false));
     } else if (draft.script.trim() && estimateMs) {
       replace(this.voice.lane, this.audioBlock("voice", "Voiceover (made when you render)", 0, estimateMs, selected, true));
     } else {
