@@ -61,9 +61,9 @@ def subscriber(ports: PipelineServices, tmp_path: Path) -> Iterator[ServiceProce
 
 
 def long_job(ports: PipelineServices, tmp_path: Path) -> Job:
-    """Long enough (24 s of video) to act on it mid-render; no script, so no voice task."""
+    """Long enough (48 s of video) to act on it mid-render; no script, so no voice task."""
     photos = [add_photo(ports, tmp_path, "alice", seed) for seed in (1, 2)]
-    return submit(ports, tiny_timeline(photos * 2, clip_ms=6000), script=None)
+    return submit(ports, tiny_timeline(photos * 4, clip_ms=6000), script=None)
 
 
 def rendering(ports: PipelineServices, job_id: str) -> bool:
