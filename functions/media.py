@@ -3,19 +3,17 @@ clips (queued: a worker fills the pending item in), list, delete."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import flask
 import functions_framework
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http_deps import pipeline
 from functions.http_util import Call, dispatch, json_response, route
+from functions.media_view import media_json
 from functions.storage_links import browser_link
 from shared.imagery.request import GenerateRequest
 from shared.imagery.service import Generator
 from shared.imagery.submit import submit_generation
-from shared.pipeline.media_item import MediaItem, MediaStatus
 from shared.plain_text import OneLine
 
 
@@ -25,24 +23,6 @@ class UploadBody(BaseModel):
     filename: OneLine = Field(min_length=1, max_length=255)
     content_type: str = Field(min_length=1, max_length=100)
     size_bytes: int = Field(strict=True)
-
-
-def media_json(call: Call, item: MediaItem) -> dict[str, Any]:
-    """The item as the editor sees it: short-lived links when ready, no object names."""
-    body = item.model_dump(
-        mode="json", exclude={"object_name", "thumb_object_name", "preview_object_name"}
-    )
-    body["source"] = item.source
-    if item.status is MediaStatus.READY:
-        blobs = call.deps.library.blobs
-        for key, name in (
-            ("url", item.object_name),
-            ("thumb_url", item.thumb_object_name),
-            ("preview_url", item.preview_object_name),
-        ):
-            if name:
-                body[key] = browser_link(call, blobs.signed_get_url(name))
-    return body
 
 
 def _request_upload(call: Call) -> flask.Response:

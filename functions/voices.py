@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http_deps import pipeline
 from functions.http_util import Call, dispatch, json_response, route
-from functions.media import media_json
+from functions.media_view import media_json
 from shared.plain_text import Lines
 from shared.timeline.model import MAX_SCRIPT_CHARS
 from shared.voice.catalog import check_voice_id

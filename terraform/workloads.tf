@@ -122,9 +122,9 @@ locals {
       secrets     = ["CS_SESSION_SECRET", "ELEVENLABS_API_KEY"]
       publishes   = []
       subscribes  = []
-      buckets     = {}
+      buckets     = { media = "roles/storage.objectAdmin" }
       firestore   = true
-      sign_self   = false
+      sign_self   = true
     }
     # Advances jobs: dispatches tasks to a route, announces status changes.
     orchestrator = {

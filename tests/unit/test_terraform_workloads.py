@@ -390,7 +390,9 @@ def test_service_account_roles_are_the_ones_its_code_needs(name: str) -> None:
     modules = reach(w.module)
     uses_firestore = any(m.startswith("shared.adapters.firestore_") for m in modules)
     assert w.firestore == uses_firestore
-    signs = SIGNING_CALLS & attributes([w.module]) | SIGNING_CALLS & _called_names(w.module)
+    # The handler modules it reaches (a shared view such as media_json signs for it too).
+    handlers = [m for m in modules if m.startswith("functions.")] or [w.module]
+    signs = SIGNING_CALLS & (attributes(handlers) | set().union(*map(_called_names, handlers)))
     assert w.sign_self == bool(signs), f"{name} signs with {signs}"
     assert w.publishes <= published_topics(modules), f"{name} may publish where it never does"
     # Pull subscriptions: only the GPU box pulls in the cloud (the rest are pushed or triggered).
@@ -399,9 +401,27 @@ def test_service_account_roles_are_the_ones_its_code_needs(name: str) -> None:
     expected_pulls = topology_constants(own or [w.module]) & subscriptions
     assert w.subscribes == (expected_pulls if w.kind == "box" else set())
     used = attributes(modules)
+    if attributes(handlers) & library_calls_touching_blobs():
+        assert "media" in w.buckets, f"{name} stores or links library files without the bucket"
     for bucket, role in w.buckets.items():
         assert f"{bucket}_bucket" in used, f"{name} never names the {bucket} bucket"
         assert role in {"roles/storage.objectAdmin", "roles/storage.objectViewer"}
+
+
+@functools.cache
+def library_calls_touching_blobs() -> frozenset[str]:
+    """The Library methods that read or write the media bucket (and ``blobs`` itself)."""
+    cls = next(
+        n for n in ast.walk(_tree("shared.library.service"))
+        if isinstance(n, ast.ClassDef) and n.name == "Library"
+    )  # fmt: skip
+    touching = {
+        f.name
+        for f in cls.body
+        if isinstance(f, ast.FunctionDef)
+        and any(isinstance(n, ast.Attribute) and n.attr == "blobs" for n in ast.walk(f))
+    }
+    return frozenset(touching | {"blobs"})
 
 
 def _called_names(module: str) -> set[str]:
