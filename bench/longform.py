@@ -4,6 +4,7 @@ or a GPU box does), its x264 limited to one thread so the comparison is fair on 
 
     python bench/longform.py            # the runs below, figures to bench/out/longform.json
     python bench/longform.py --quick    # a smoke run of a few minutes of programme
+    python bench/longform.py --only ten-final   # the 10 minutes at 1080p final, 1 and 2 workers
 
 The runs (sizes chosen so the whole bench fits in about twenty minutes on 2 cores):
     ten       a 10-minute preview-quality timeline of 120 photos with transitions, title, voice
@@ -235,17 +236,36 @@ def fresh(cache: Path) -> Path:
     return cache
 
 
+def one_run(name: str) -> None:
+    """A run of its own, its figures to bench/out/longform-{name}.json."""
+    found: dict[str, Any] = {"machine": f"{os.cpu_count()} cores"}
+    if name == "kills":
+        ten = make_timeline("ten", 120, "preview", voice=True)
+        killed, _ = render_fleet(ten, 2, fresh(OUT / "cache-kills"), kills=10)
+        found["runs"] = [asdict(killed)]
+    else:
+        path = (make_timeline("ten-final", 120, "final", voice=True) if name == "ten-final"
+                else make_timeline("hour", 720, "preview", voice=False))  # fmt: skip
+        one, _ = render_fleet(path, 1, fresh(OUT / f"cache-{name}-1"))
+        two, _ = render_fleet(path, 2, fresh(OUT / f"cache-{name}-2"))
+        found["speedup"] = round(one.wall_s / two.wall_s, 2)
+        found["equal"] = one.frames_md5 == two.frames_md5
+        found["runs"] = [asdict(one), asdict(two)]
+    (OUT.parent / f"longform-{name}.json").write_text(json.dumps(found, indent=2))
+    print(json.dumps(found, indent=2), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--kills-only", action="store_true", help="only the kill run")
+    parser.add_argument("--only", choices=("kills", "ten-final", "hour"),
+                        help="one run alone: the kills, the full 10 minutes at 1080p final "
+                        "(about an hour here), or the hour")  # fmt: skip
     args = parser.parse_args()
-    if args.kills_only:
-        ten = make_timeline("ten", 120, "preview", voice=True)
-        killed, _ = render_fleet(ten, 2, fresh(OUT / "cache-kills"), kills=10)
-        print(json.dumps({"run": "kills", **asdict(killed)}), flush=True)
-        return
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.only:
+        one_run(args.only)
+        return
     scale = 6 if args.quick else 1
     runs: list[Run] = []
     results: dict[str, Any] = {"machine": f"{os.cpu_count()} cores", "runs": runs}

@@ -24,6 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shared.errors import Conflict, InvalidRequest, InvalidTransition
 
 MAX_WARNINGS = 50
+# Where a job's delivered render lies in the renders bucket, by the timeline's quality: previews
+# are kept for a while only (terraform's lifecycle rule), final renders until the job is deleted.
+RENDER_FOLDERS = {"final": "renders", "preview": "previews"}
 
 
 class JobStatus(StrEnum):

@@ -123,11 +123,23 @@ resource "google_storage_bucket" "renders" {
 
   # A job's intermediate results (script, voice, music: shared/pipeline/executors.py) and a long
   # render's segments (segments/: shared/pipeline/fanout_executors.py) only serve redelivered
-  # tasks and re-renders; renders/ stay until the job is deleted.
+  # tasks and re-renders.
   lifecycle_rule {
     condition {
       age            = var.work_retention_days
       matches_prefix = ["work/", "segments/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  # Preview renders (shared/jobs.py RENDER_FOLDERS) only serve checking an edit; final renders
+  # under renders/ stay.
+  lifecycle_rule {
+    condition {
+      age            = var.preview_retention_days
+      matches_prefix = ["previews/"]
     }
     action {
       type = "Delete"

@@ -74,6 +74,12 @@ variable "work_retention_days" {
   default     = 7
 }
 
+variable "preview_retention_days" {
+  type        = number
+  description = "Days before preview-quality renders (renders bucket: previews/) are deleted; final renders stay until their job is."
+  default     = 14
+}
+
 variable "alert_emails" {
   type        = list(string)
   description = "Addresses that receive the alert policies' notifications."

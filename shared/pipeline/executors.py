@@ -8,7 +8,8 @@ result exists is answered from it without redoing the work (and never pays for a
     music          work/{job_id}/music-{hash of prompt + tempo + ms}.wav, then .json (who made
                    it, the chain's warning; last: its presence means the music is complete)
     render         renders/{job_id}/render-{attempt}.mp4 + .jpg, then .json (the manifest, last:
-                   its presence means the attempt's outputs are complete)
+                   its presence means the attempt's outputs are complete); a preview-quality
+                   render under previews/{job_id}/ (deleted after a while)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Protocol
 
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
 from shared.imagery.models import ModelSource
-from shared.jobs import Job
+from shared.jobs import RENDER_FOLDERS, Job
 from shared.music.brief import read_brief
 from shared.music.chain import MusicRequest, make_music
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
@@ -264,7 +265,8 @@ class RemoteFetch:
 
 def render_names(ctx: TaskContext) -> dict[str, str]:
     """The delivered video, poster and manifest of this attempt of the job's render."""
-    stem = f"renders/{ctx.job.job_id}/render-{ctx.attempt}"
+    folder = RENDER_FOLDERS[timeline_of(ctx.job).format.quality.value]
+    stem = f"{folder}/{ctx.job.job_id}/render-{ctx.attempt}"
     return {"video": f"{stem}.mp4", "poster": f"{stem}.jpg", "manifest": f"{stem}.json"}
 
 

@@ -5,7 +5,8 @@ Where each one's result lives in the renders bucket:
     segment    segments/{uid}/{content key}.mp4: stored only whole and checked, and named by
                what decides its pixels, so any job of the owner's whose segment has the same key
                (a re-render after an edit) is answered from it without rendering
-    render     renders/{job_id}/render-{attempt}.mp4 + .jpg, then .json (as a one-task render)
+    render     renders/ or previews/{job_id}/render-{attempt}.mp4 + .jpg, then .json (as a
+               one-task render)
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -119,3 +119,28 @@ class CachedOnline:
             if self._cached is None or now - self._cached[0] >= self._ttl_s:
                 self._cached = (now, self._source.online())
             return list(self._cached[1])
+
+
+FORGET_AFTER_S = 24 * 3600  # a box silent this long was taken away: no longer reported
+
+
+def silent_boxes(
+    beats: Iterable[Heartbeat], now: datetime, stale_after_s: float = STALE_AFTER_S
+) -> list[tuple[Heartbeat, float]]:
+    """The GPU boxes that went quiet without saying they stop, with the seconds since they last
+    showed life: dead or cut off (a stale heartbeat), or hung (it beats, but neither pulls nor
+    runs a task). The sweeper logs each; the per-box alert counts those lines."""
+    found = []
+    for beat in beats:
+        if beat.route is not Route.GPU or beat.stopping or beat.updated_at is None:
+            continue
+        if is_online(beat, now, stale_after_s):
+            continue
+        if is_fresh(beat, now, stale_after_s):
+            since, grace = beat.last_pull_at or beat.started_at, beat.pull_timeout_s
+        else:
+            since, grace = beat.updated_at, 0.0
+        quiet = (now - since).total_seconds()
+        if stale_after_s + grace < quiet <= FORGET_AFTER_S:
+            found.append((beat, quiet))
+    return found

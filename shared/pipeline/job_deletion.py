@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 
 from shared.errors import InvalidTransition
+from shared.jobs import RENDER_FOLDERS
 from shared.pipeline.ports import PipelineServices
 
 log = logging.getLogger(__name__)
 
 # Every object a job's tasks write in the renders bucket (shared/pipeline/executors.py).
-RESULT_PREFIXES = ("renders/{job_id}/", "work/{job_id}/")
+RESULT_PREFIXES = (*(f"{f}/{{job_id}}/" for f in RENDER_FOLDERS.values()), "work/{job_id}/")
 
 
 def delete_job(*, job_id: str, uid: str, ports: PipelineServices) -> None:

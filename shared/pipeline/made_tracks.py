@@ -27,3 +27,4 @@ class MusicOptions(BaseModel):
     prompt: str = Field(default="", max_length=MAX_MUSIC_PROMPT_CHARS, pattern=_TEXT)
     volume: float = Field(default=0.6, ge=0.0, le=4.0)
     duck: bool = True
+    snap_cuts: bool = False  # the photos' cuts on the beats of the tempo the music is asked at

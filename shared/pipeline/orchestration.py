@@ -15,7 +15,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from shared.errors import TransientError
-from shared.jobs import Complete, Fail, Job, JobOutput, JobStatus, Start, Warn
+from shared.jobs import RENDER_FOLDERS, Complete, Fail, Job, JobOutput, JobStatus, Start, Warn
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.job_events import apply_and_announce
 from shared.pipeline.messages import (
@@ -118,12 +118,13 @@ def _ready(pipeline: tg.Pipeline, task: tg.Task) -> str:
 
 def _discard_outputs(message: TaskFinished, ports: PipelineServices) -> None:
     """A stale attempt finished after all (e.g. a partitioned GPU box): delete its outputs, so
-    the job keeps exactly one. Only attempt-scoped objects (under ``renders/{job_id}/``) go;
-    content-keyed intermediates are shared by every attempt and stay."""
+    the job keeps exactly one. Only attempt-scoped objects (the render's, under
+    ``RENDER_FOLDERS``) go; content-keyed intermediates are shared by every attempt and stay."""
     prefix = f"gs://{ports.renders.bucket}/"
+    attempt_scoped = tuple(f"{folder}/{message.job_id}/" for folder in RENDER_FOLDERS.values())
     for uri in message.result.values():
         name = uri.removeprefix(prefix)
-        if uri.startswith(prefix) and name.startswith(f"renders/{message.job_id}/"):
+        if uri.startswith(prefix) and name.startswith(attempt_scoped):
             ports.renders.delete(name)
     log.info("stale attempt's outputs discarded", extra={"attempt": message.attempt})
 

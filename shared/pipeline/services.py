@@ -14,8 +14,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from shared.errors import Conflict, IdempotencyKeyReused, InvalidRequest
 from shared.jobs import Cancel, EnginePreference, Job, JobEvent, Pause, Resume, new_job
+from shared.music.brief import read_brief
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.job_events import announce, apply_and_announce
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
@@ -25,6 +28,7 @@ from shared.pipeline.ports import PipelineServices
 from shared.ports import EventBus, JobStore
 from shared.scripts.brief import ScriptBrief
 from shared.settings import Settings
+from shared.timeline.beats import snap_cuts
 from shared.timeline.model import Timeline
 from shared.topology import JOBS
 from shared.voice.catalog import check_voice_id
@@ -41,6 +45,22 @@ __all__ = [
     "resume_job",
     "submit_job",
 ]
+
+
+def on_the_beat(timeline: Timeline, music: MusicOptions | None) -> Timeline:
+    """The photos' cuts on the music's beats where the job asks: an uploaded track's ``bpm``, or
+    the tempo the made music will be asked at (the same brief the music task reads)."""
+    if timeline.music is not None:
+        bpm = timeline.music.bpm if timeline.music.snap_cuts else None
+    else:
+        bpm = read_brief(music.prompt).bpm if music and music.snap_cuts else None
+    if bpm is None:
+        return timeline
+    try:
+        return snap_cuts(timeline, bpm)
+    except ValidationError as e:
+        reason = e.errors()[0]["msg"]
+        raise InvalidRequest(f"the cuts cannot all move onto the beat: {reason}") from None
 
 
 def submit_job(
@@ -84,6 +104,7 @@ def submit_job(
             "captions: need a voice track with a script, or a script or brief to make the "
             "voice from"
         )
+    timeline = on_the_beat(timeline, music)
     job = new_job(
         job_id, uid, now, brand_name=brand_name, engine=engine,
         timeline=timeline.model_dump(mode="json"), step="Queued", request_hash=request_hash,

@@ -10,6 +10,8 @@ For every job still in flight:
 - a cloud task queued longer than the queue deadline -> its command is published again.
 The stale worker's late reports are dropped by the attempt fence.
 
+And every GPU box that went quiet without stopping gets a warning line (the per-box alert).
+
 And for every AI still or clip being made on a GPU box (shared/imagery/attempts.py): the box
 that took it went silent, or no box took it within the start deadline -> a new attempt in the
 cloud, with why on the item.
@@ -26,7 +28,7 @@ from shared.errors import Conflict, NotFound
 from shared.imagery.attempts import moved_to_cloud, why_move
 from shared.jobs import JobStatus, Warn
 from shared.pipeline import taskgraph as tg
-from shared.pipeline.heartbeat import Heartbeat, is_fresh
+from shared.pipeline.heartbeat import Heartbeat, is_fresh, silent_boxes
 from shared.pipeline.media_item import MediaItem
 from shared.pipeline.messages import GenerateMedia, JobCreated, Route, TaskKind
 from shared.pipeline.orchestration import decide, publish_commands, requeue
@@ -42,6 +44,7 @@ class SweepReport:
     rerouted: list[str] = field(default_factory=list)  # "job/task" or "media/id": a new attempt
     republished: list[str] = field(default_factory=list)  # "job/task" or "job" (JobCreated)
     ended: list[str] = field(default_factory=list)
+    silent: list[str] = field(default_factory=list)  # GPU boxes gone quiet (one log line each)
 
 
 def sweep(ports: PipelineServices) -> SweepReport:
@@ -58,6 +61,13 @@ def sweep(ports: PipelineServices) -> SweepReport:
             _sweep_generation(item, ports, beats, server_now, report)
         except Exception:
             log.exception("sweeping a generation failed", extra={"media_id": item.media_id})
+    for beat, quiet in silent_boxes(beats.values(), server_now, ports.config.stale_after_s):
+        # One line per box per sweep: terraform's gpu_box_silent metric counts them by box_id.
+        log.warning(
+            "gpu box silent",
+            extra={"box_id": beat.worker_id, "host": beat.host, "silent_s": round(quiet)},
+        )
+        report.silent.append(beat.worker_id)
     if report.rerouted or report.republished or report.ended:
         log.info("sweep", extra=vars(report))
     return report

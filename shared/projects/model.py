@@ -22,6 +22,7 @@ class DraftMusic(BaseModel):
     prompt: Lines = Field(default="", max_length=500)
     volume: float = Field(default=1.0, ge=0.0, le=4.0)
     duck: bool = True
+    snap_cuts: bool = False
 
 
 class Draft(BaseModel):

@@ -322,8 +322,16 @@ class MusicTrack(_Model):
     fade_out_ms: int = Field(default=1500, ge=0, le=30_000)
     loop_crossfade_ms: int = Field(default=1000, ge=0, le=10_000)
     duck: Ducking = Ducking()
+    bpm: float | None = Field(default=None, ge=40.0, le=240.0, description="the track's tempo")
+    snap_cuts: bool = Field(default=False, description="move the photos' cuts onto its beats")
 
     _source = field_validator("source")(classmethod(lambda cls, v: _check_source(v)))
+
+    @model_validator(mode="after")
+    def _tempo_known(self) -> MusicTrack:
+        if self.snap_cuts and self.bpm is None:
+            raise ValueError("snap_cuts needs the track's tempo: set bpm (beats per minute)")
+        return self
 
 
 class Captions(_Model):

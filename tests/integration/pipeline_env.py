@@ -208,7 +208,7 @@ def ffmpeg_children(pid: int) -> list[psutil.Process]:
 def render_outputs(ports: PipelineServices, job_id: str, attempts: int = 4) -> list[str]:
     """The render objects that exist for the job's first ``attempts`` attempts."""
     names = [
-        f"renders/{job_id}/render-{n}.{ext}"
+        f"previews/{job_id}/render-{n}.{ext}"
         for n in range(1, attempts + 1)
         for ext in ("mp4", "jpg", "json")
     ]

@@ -142,7 +142,7 @@ def test_every_message_twice_gives_one_result(ports: PipelineServices, tmp_path:
         assert list(column) == sorted(column)
     assert all(t.attempt == 1 for t in ports.pipelines.get(job_id).tasks)
     assert render_outputs(ports, job_id) == [
-        f"renders/{job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
     ]
     sub = ports.settings.topic(JOB_EVENTS_AUDIT)
     events: dict[str, str] = {}

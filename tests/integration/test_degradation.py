@@ -326,10 +326,10 @@ def assert_bed(c: Condition, task: tg.Task) -> None:
 def assert_rendered(c: Condition, job: Job, attempt: int) -> None:
     """The job's video: its outputs for that attempt, 2 s long, with sound, every task done."""
     assert render_outputs(c.ports, job.job_id) == [
-        f"renders/{job.job_id}/render-{attempt}.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job.job_id}/render-{attempt}.{ext}" for ext in ("mp4", "jpg", "json")
     ]
     video = c.ports.renders.download_file(
-        f"renders/{job.job_id}/render-{attempt}.mp4", c.tmp / f"{job.job_id}.mp4"
+        f"previews/{job.job_id}/render-{attempt}.mp4", c.tmp / f"{job.job_id}.mp4"
     )
     facts = probe_streams(video)
     assert facts.video is not None and facts.audio is not None

@@ -112,7 +112,7 @@ def test_renders_a_job_routed_to_it(
     assert {(t.route, t.worker_id, t.attempt) for t in graph.tasks} == {(Route.GPU, "gpu-a", 1)}
     assert not any("cloud" in w for w in job.warnings)  # nothing fell back
     assert render_outputs(ports, job_id) == [
-        f"renders/{job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
     ]
     subscriber.stop()
     assert check("gpu-a", ports) == 1  # stopped: its last heartbeat says so
@@ -156,7 +156,7 @@ def test_pause_then_resume_finishes(
     task = ports.pipelines.get(job_id).task(tg.RENDER)
     assert (task.attempt, task.route, task.worker_id) == (2, Route.GPU, "gpu-a")
     assert render_outputs(ports, job_id) == [
-        f"renders/{job_id}/render-2.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job_id}/render-2.{ext}" for ext in ("mp4", "jpg", "json")
     ]
 
 
@@ -202,5 +202,5 @@ def test_kill_9_mid_render_finishes_on_the_cloud_worker(
     assert (task.attempt, task.route, task.worker_id) == (2, Route.CLOUD, "cloud-k9")
     assert any("gpu-a stopped responding" in w for w in job.warnings), job.warnings
     assert render_outputs(ports, job_id) == [
-        f"renders/{job_id}/render-2.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job_id}/render-2.{ext}" for ext in ("mp4", "jpg", "json")
     ]

@@ -33,7 +33,7 @@ def result_objects(job_id: str) -> list[str]:
     bucket = deps().clients.storage.bucket(deps().settings.renders_bucket)
     return sorted(
         blob.name
-        for prefix in (f"renders/{job_id}/", f"work/{job_id}/")
+        for prefix in (f"renders/{job_id}/", f"previews/{job_id}/", f"work/{job_id}/")
         for blob in bucket.list_blobs(prefix=prefix)
     )
 
@@ -45,6 +45,7 @@ def finish(job_id: str) -> bytes:
     video_uri = renders.upload_bytes(f"renders/{job_id}/render-1.mp4", video, "video/mp4")
     poster_uri = renders.upload_bytes(f"renders/{job_id}/render-1.jpg", b"jpeg", "image/jpeg")
     renders.upload_bytes(f"work/{job_id}/music-1000.wav", b"RIFF", "audio/wav")
+    renders.upload_bytes(f"previews/{job_id}/render-1.mp4", video, "video/mp4")  # an earlier one
     jobs = pipeline().jobs
     jobs.apply(job_id, Start(worker_id="test-worker"))
     output = JobOutput(video_uri=video_uri, poster_uri=poster_uri, size_bytes=len(video),
@@ -61,7 +62,7 @@ def test_an_ended_job_is_deleted_with_its_objects(app: Wsgi) -> None:
     bucket = pipeline().settings.renders_bucket
     assert links["video_url"].startswith(f"http://localhost/storage/{bucket}/renders/{job_id}/")
     assert fetch("GET", links["video_url"]) == (200, video)  # same-origin download
-    assert len(result_objects(job_id)) == 3
+    assert len(result_objects(job_id)) == 4
 
     deleted = browser.delete(f"/api/jobs/{job_id}")
     assert deleted.status_code == 200 and deleted.get_json() == {"deleted": job_id}

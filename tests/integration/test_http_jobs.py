@@ -47,6 +47,27 @@ def test_create_get_list(app: Wsgi) -> None:
     assert rest["next_cursor"] is None
 
 
+def test_cuts_on_the_beat_of_the_made_music(app: Wsgi) -> None:
+    browser = signed_in(app)
+    photo = ready_photo(browser)
+    clips = [
+        {"kind": "photo", "source": f"media:{photo}", "duration_ms": ms} for ms in (2300, 1900)
+    ]
+    timeline = {"name": "On the beat", "video": clips}
+    music = {"prompt": "upbeat, 120 bpm", "snap_cuts": True}  # a beat every 500 ms
+    body = {"brand_name": "Bakery Ltd", "timeline": timeline, "music": music}
+    job = browser.post("/api/jobs", body).get_json()["job"]
+    stored = browser.get(f"/api/jobs/{job['job_id']}").get_json()["job"]["timeline"]
+    assert [c["duration_ms"] for c in stored["video"]] == [2500, 1500]  # cuts at 2.5 s and 4 s
+    unsnapped = browser.post("/api/jobs", {**body, "music": {"prompt": "upbeat, 120 bpm"}})
+    stored = browser.get(f"/api/jobs/{unsnapped.get_json()['job']['job_id']}").get_json()
+    assert [c["duration_ms"] for c in stored["job"]["timeline"]["video"]] == [2300, 1900]
+    # An uploaded track needs its tempo: a 400 that says so.
+    refused = browser.post("/api/jobs", {**body, "timeline": {
+        **timeline, "music": {"source": f"media:{photo}", "snap_cuts": True}}})  # fmt: skip
+    assert refused.status_code == 400 and "set bpm" in refused.get_json()["message"]
+
+
 def test_idempotency_key_makes_one_job(app: Wsgi) -> None:
     browser = signed_in(app)
     photo = ready_photo(browser)

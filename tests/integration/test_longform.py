@@ -146,10 +146,10 @@ def test_segments_fan_out_and_join_without_a_seam(fleet: Fleet) -> None:
     assert max(n for _, n in seen) == 4 and done.progress == 100.0
 
     assert done.output is not None and render_outputs(fleet.ports, job.job_id) == [
-        f"renders/{job.job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job.job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
     ]
     video = fleet.ports.renders.download_file(
-        f"renders/{job.job_id}/render-1.mp4", fleet.tmp / "joined.mp4"
+        f"previews/{job.job_id}/render-1.mp4", fleet.tmp / "joined.mp4"
     )
     packets = sorted(video_packets(video))
     frames = sum(int(p.result["frames"]) for p in parts)
@@ -227,5 +227,5 @@ def test_a_worker_killed_mid_segment_loses_only_that_segment(fleet: Fleet) -> No
     assert killed.attempt == 2 and killed.worker_id not in (None, worker)
     assert all(p.attempt == 1 for name, p in parts.items() if name != segment)
     assert render_outputs(fleet.ports, job.job_id) == [
-        f"renders/{job.job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job.job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
     ]

@@ -78,7 +78,7 @@ def test_job_walks_to_done_with_a_checked_mp4(settings: Settings, tmp_path: Path
         assert facts.video is not None and facts.audio is not None
         assert abs(facts.video.duration_ms - expected_ms) <= 1000 / 24 + 1
         assert job.output.size_bytes == local.stat().st_size
-        assert name == f"renders/{job_id}/render-1.mp4"
+        assert name == f"previews/{job_id}/render-1.mp4"
 
         graph = ports.pipelines.get(job_id)
         assert not graph.live and all(t.attempt == 1 for t in graph.tasks)
@@ -148,5 +148,5 @@ def test_twenty_jobs_at_once_all_finish_once(settings: Settings, tmp_path: Path)
             assert job.status is JobStatus.DONE, (job_id, job.error)
             assert all(t.attempt == 1 for t in ports.pipelines.get(job_id).tasks)
             assert render_outputs(ports, job_id, attempts=2) == [
-                f"renders/{job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
+                f"previews/{job_id}/render-1.{ext}" for ext in ("mp4", "jpg", "json")
             ]

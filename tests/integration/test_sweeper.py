@@ -80,7 +80,7 @@ def test_gpu_work_never_started_is_routed_to_the_cloud(settings: Settings, tmp_p
     started = [w for w in job.warnings if "no GPU box started it within 8 s" in w]
     assert len(started) == 2, job.warnings
     assert render_outputs(ports, job_id) == [
-        f"renders/{job_id}/render-2.{ext}" for ext in ("mp4", "jpg", "json")
+        f"previews/{job_id}/render-2.{ext}" for ext in ("mp4", "jpg", "json")
     ]
 
 

@@ -288,3 +288,26 @@ def test_sweeper_resends_a_lost_job_created_and_forgets_ended_jobs(
     assert sweep(ports).republished == []
     ports.jobs.apply("j2", Cancel())
     assert sweep(ports).ended == ["j2"] and ports.pipelines.live() == []
+
+
+def test_sweeper_names_each_gpu_box_gone_quiet(
+    ports: PipelineServices, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    gpu_online(ports)  # g1, pulling
+    ports.workers.beat(Heartbeat(worker_id="c1", route=Route.CLOUD, started_at=T0))
+    ports.workers.beat(Heartbeat(worker_id="g2", route=Route.GPU, started_at=T0, stopping=True))
+    assert sweep(ports).silent == []
+    clock.tick(31)  # nobody beats for 31 s: only the GPU box that did not say it stops
+    with caplog.at_level("WARNING", logger="shared.pipeline.sweep"):
+        assert sweep(ports).silent == ["g1"]
+    line = next(r for r in caplog.records if r.getMessage() == "gpu box silent")
+    assert (vars(line)["box_id"], vars(line)["silent_s"]) == ("g1", 31)
+    # A box that beats but stopped pulling (hung) is named too, after its pull timeout.
+    ports.workers.beat(Heartbeat(worker_id="g1", route=Route.GPU, started_at=T0,
+                                 last_pull_at=clock() - timedelta(seconds=41)))  # fmt: skip
+    assert sweep(ports).silent == ["g1"]
+    ports.workers.beat(Heartbeat(worker_id="g1", route=Route.GPU, started_at=T0,
+                                 last_pull_at=clock() - timedelta(seconds=5)))  # fmt: skip
+    assert sweep(ports).silent == []
+    clock.tick(25 * 3600)  # silent for more than a day: taken away, no longer reported
+    assert sweep(ports).silent == []

@@ -472,3 +472,34 @@ def test_every_bucket_the_code_names_is_declared_with_its_default_name() -> None
         cors = _value(buckets[bucket]["cors"])
         assert _value(cors["origin"]) == "${local.editor_origins}"
     assert set(tf_locals()["buckets"]) == {f.removesuffix("_bucket") for f in fields}
+
+
+def test_the_log_based_metrics_count_lines_the_code_writes() -> None:
+    """A metric's message and labels are what the workload's code logs (a renamed log line
+    would silence its alert)."""
+    for name, metric in tf_resources("google_logging_metric").items():
+        text = _value(metric["filter"])
+        service = re.search(r'function\["(\w+)"\]', text)
+        assert service, f"{name}: the metric names no function"
+        literals = string_literals(reach(workloads()[service.group(1)].module))
+        messages = re.findall(r'jsonPayload\.message = \\"([^"\\]+)\\"', text)
+        assert messages and set(messages) <= literals, (name, messages)
+        labels = re.findall(r"EXTRACT\(jsonPayload\.(\w+)\)", json.dumps(metric))
+        assert labels and set(labels) <= literals, (name, labels)
+
+
+def test_the_renders_bucket_forgets_previews_and_intermediates_but_keeps_final_renders() -> None:
+    from shared.jobs import RENDER_FOLDERS
+    from shared.pipeline.job_deletion import RESULT_PREFIXES
+
+    rules = tf_resources("google_storage_bucket")["renders"]["lifecycle_rule"]
+    deleted = {
+        prefix
+        for rule in rules
+        for prefix in _value(_value(rule["condition"])["matches_prefix"])
+        if _value(_value(rule["action"])["type"]) == "Delete"
+    }
+    assert deleted == {f"{RENDER_FOLDERS['preview']}/", "work/", "segments/"}
+    assert f"{RENDER_FOLDERS['final']}/" not in deleted
+    # Deleting a job removes every folder its renders may be in.
+    assert {p.split("/")[0] for p in RESULT_PREFIXES} >= set(RENDER_FOLDERS.values())

@@ -218,12 +218,23 @@ test("voice track and music", () => {
   assert.equal(cmd.setVoiceTrack(d, null).timeline.voice, null);
   assert.throws(() => cmd.setVoiceTrack(d, { source: "http://x", duration_ms: 1, script: null, word_timings: null }), /voice\.source/);
   d = cmd.setMusic(d, { prompt: "warm acoustic", volume: 0.4 });
-  assert.deepEqual(d.music, { prompt: "warm acoustic", volume: 0.4, duck: true });
+  assert.deepEqual(d.music, { prompt: "warm acoustic", volume: 0.4, duck: true, snap_cuts: false });
+  assert.throws(() => cmd.setMusic(d, { bpm: 120 }), /no(ne| music file)|there is none/);
   d = cmd.setMusicSource(d, "media:song");
   assert.deepEqual([d.timeline.music?.volume, d.timeline.music?.duck.enabled], [0.4, true]);
   d = cmd.setMusic(d, { duck: false, volume: 9 });
   assert.deepEqual([d.timeline.music?.volume, d.timeline.music?.duck.enabled, d.music.volume], [4, false, 4]);
   assert.throws(() => cmd.setMusic(d, /** @type {any} */ ({ tempo: 1 })), TypeError);
+  assertValid(d);
+  d = cmd.setMusic(d, { snap_cuts: true });
+  assert.deepEqual([d.music.snap_cuts, d.timeline.music?.snap_cuts], [true, false]); // no tempo yet
+  assertValid(d);
+  d = cmd.setMusic(d, { bpm: 300 });
+  assert.deepEqual([d.timeline.music?.bpm, d.timeline.music?.snap_cuts], [240, true]);
+  d = cmd.setMusic(d, { bpm: null });
+  assert.deepEqual([d.timeline.music?.bpm, d.timeline.music?.snap_cuts], [null, false]);
+  d = cmd.setMusic(d, { bpm: 120 });
+  assert.throws(() => cmd.setMusic(d, /** @type {any} */ ({ snap_cuts: "yes" })), /snap_cuts/);
   assert.equal(cmd.setMusicSource(d, null).timeline.music, null);
   assertValid(d);
 });

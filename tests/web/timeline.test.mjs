@@ -14,7 +14,7 @@ test("a new draft has no clips, so no document yet", () => {
   assert.equal(d.timeline.format.aspect, "9:16");
   assert.deepEqual(d.timeline.video, []);
   assert.equal(toTimelineJSON(d), null);
-  assert.deepEqual(d.music, { prompt: "", volume: 0.6, duck: true });
+  assert.deepEqual(d.music, { prompt: "", volume: 0.6, duck: true, snap_cuts: false });
   assert.throws(() => newDraft({ aspect: /** @type {any} */ ("4:3") }), RangeError);
 });
 

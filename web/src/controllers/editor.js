@@ -226,7 +226,10 @@ export class Editor {
     const body = { brand_name: draft.brand_name.trim() || draft.name || "Untitled", timeline, engine: "auto" };
     if (draft.script.trim() && !timeline.voice) body.script = draft.script.trim();
     if (!timeline.voice && body.script) body.voice = { voice_id: draft.voice_id, volume: 1.0 };
-    if (!timeline.music) body.music = { prompt: draft.music.prompt, volume: draft.music.volume, duck: draft.music.duck };
+    if (!timeline.music) {
+      const { prompt, volume, duck, snap_cuts = false } = draft.music;
+      body.music = { prompt, volume, duck, snap_cuts };
+    }
     try {
       const { job } = await api.jobs.create(body);
       // Shown at once; the Firestore watch takes over from here.

@@ -244,21 +244,30 @@ export function setVoiceTrack(draft, track) {
 }
 
 /**
- * The music settings (what the job makes music from, its volume, ducking under the voice);
- * volume and ducking also apply to a music file already on the timeline.
- * @param {Draft} draft @param {Partial<import("./types.js").MusicSettings>} partial
+ * The music settings (what the job makes music from, its volume, ducking under the voice, cuts
+ * on its beats); they also apply to a music file already on the timeline. ``bpm`` is that file's
+ * tempo (made music has the tempo its prompt asks for): its cuts snap only once it is known.
+ * @param {Draft} draft @param {Partial<import("./types.js").MusicSettings> & {bpm?: number|null}} partial
  */
 export function setMusic(draft, partial) {
   const name = "setMusic";
-  for (const key of Object.keys(partial)) checkOneOf(name, "field", key, ["prompt", "volume", "duck"]);
-  const music = { ...draft.music, ...partial };
+  for (const key of Object.keys(partial)) checkOneOf(name, "field", key, ["prompt", "volume", "duck", "snap_cuts", "bpm"]);
+  const { bpm, ...settings } = partial;
+  const music = { snap_cuts: false, ...draft.music, ...settings };
   checkText(name, "prompt", music.prompt, MAX_PROMPT_CHARS);
   music.volume = clamp(checkNumber(name, "volume", music.volume), 0, 4);
-  if (typeof music.duck !== "boolean") throw new TypeError(`${name}(): duck must be true or false`);
+  for (const key of /** @type {const} */ (["duck", "snap_cuts"])) {
+    if (typeof music[key] !== "boolean") throw new TypeError(`${name}(): ${key} must be true or false`);
+  }
   const track = draft.timeline.music;
   const next = { ...draft, music };
-  if (!track) return finish(name, draft, next);
-  const synced = { ...track, volume: music.volume, duck: { ...track.duck, enabled: music.duck } };
+  if (!track) {
+    if (bpm !== undefined) throw new TypeError(`${name}(): bpm is a music file's tempo, and there is none`);
+    return finish(name, draft, next);
+  }
+  const tempo = bpm === undefined ? track.bpm ?? null : bpm === null ? null : clamp(checkNumber(name, "bpm", bpm), 40, 240);
+  const synced = { ...track, volume: music.volume, duck: { ...track.duck, enabled: music.duck },
+    bpm: tempo, snap_cuts: music.snap_cuts && tempo !== null };
   return finish(name, draft, withTimeline(next, { music: synced }));
 }
 
@@ -267,6 +276,7 @@ export function setMusicSource(draft, source) {
   if (source === null) return finish("setMusicSource", draft, withTimeline(draft, { music: null }));
   if (typeof source !== "string") throw new TypeError("setMusicSource(): source must be a string or null");
   const { volume, duck } = draft.music;
+  // A new file's tempo is not known yet: its cuts snap once the person gives it.
   const music = defaultsOf("MusicTrack", { source, volume, duck: { enabled: duck } });
   return finish("setMusicSource", draft, withTimeline(draft, { music }));
 }

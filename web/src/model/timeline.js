@@ -46,7 +46,7 @@ export function newDraft({ aspect = "16:9" } = {}) {
     timeline,
     script: "",
     voice_id: null,
-    music: { prompt: "", volume: DEFAULT_MUSIC_VOLUME, duck: true },
+    music: { prompt: "", volume: DEFAULT_MUSIC_VOLUME, duck: true, snap_cuts: false },
   };
 }
 

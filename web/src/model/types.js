@@ -56,7 +56,7 @@
  */
 /**
  * @typedef {{source: string, volume: number, fade_in_ms: number, fade_out_ms: number,
- *   loop_crossfade_ms: number, duck: Ducking}} MusicTrack
+ *   loop_crossfade_ms: number, duck: Ducking, bpm?: number|null, snap_cuts?: boolean}} MusicTrack
  */
 /** @typedef {{target_lufs: number, true_peak_db: number}} Loudness */
 /**
@@ -65,8 +65,9 @@
  *   music: MusicTrack|null, loudness: Loudness}} Timeline
  */
 
-/** What the job makes music from, and how loud it sits under the voice.
- * @typedef {{prompt: string, volume: number, duck: boolean}} MusicSettings */
+/** What the job makes music from, how loud it sits under the voice, and whether the photos' cuts
+ * move onto its beats.
+ * @typedef {{prompt: string, volume: number, duck: boolean, snap_cuts?: boolean}} MusicSettings */
 /**
  * The editor's document: the timeline (whose video may be [] while editing) plus what the job
  * makes for it (the voice from the script, music from the prompt).

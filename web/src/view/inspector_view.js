@@ -14,7 +14,7 @@ const TONES = ["friendly", "energetic", "premium", "calm", "playful", "professio
  * @typedef {{
  *   onBrand: (text: string) => void, onCallToAction: (text: string) => void, onScript: (text: string) => void,
  *   onVoice: (voiceId: string) => void, onMakeVoice: () => void, onWrite: (brief: {business: string, offer: string, tone: string, duration_s: number}) => void,
- *   onMusic: (partial: {prompt?: string, volume?: number, duck?: boolean}) => void, onMusicFile: (source: string|null) => void,
+ *   onMusic: (partial: {prompt?: string, volume?: number, duck?: boolean, snap_cuts?: boolean, bpm?: number|null}) => void, onMusicFile: (source: string|null) => void,
  *   onClip: (index: number, partial: Record<string, any>) => void, onKenBurns: (index: number, partial: Record<string, any>) => void,
  *   onTransition: (index: number, type: string, durationMs: number) => void, onDeleteClip: (index: number) => void,
  *   onText: (index: number, partial: Record<string, any>) => void, onTextPreset: (index: number, preset: "top"|"center"|"bottom") => void,
@@ -47,6 +47,15 @@ export class InspectorView {
     this.musicVolume.addEventListener("input", () => actions.onMusic({ volume: Number(this.musicVolume.value) }));
     this.duck = h("input", { type: "checkbox" });
     this.duck.addEventListener("change", () => actions.onMusic({ duck: this.duck.checked }));
+    this.snap = h("input", { type: "checkbox", id: "snap-cuts" });
+    this.snap.addEventListener("change", () => actions.onMusic({ snap_cuts: this.snap.checked }));
+    this.bpm = h("input", { type: "number", id: "music-bpm", min: "40", max: "240", step: "1", placeholder: "e.g. 120" });
+    this.bpm.addEventListener("change", () => {
+      const value = this.bpm.value.trim() === "" ? null : Number(this.bpm.value);
+      if (value === null || Number.isFinite(value)) actions.onMusic({ bpm: value });
+    });
+    this.bpmField = field("File's tempo (bpm)", this.bpm);
+    this.snapHint = h("span", { class: "field-hint", id: "snap-hint", "aria-live": "polite" });
     this.musicFile = h("select", {});
     this.musicFile.addEventListener("change", () => actions.onMusicFile(this.musicFile.value || null));
     this.voiceFile = h("select", {});
@@ -70,7 +79,9 @@ export class InspectorView {
         h("h2", { id: "music-heading", text: "Music" }),
         field("Mood", this.musicPrompt),
         h("div", { class: "row" }, field("Volume", this.musicVolume), h("label", { class: "check" }, this.duck, "Duck under the voice")),
-        field("Music file", this.musicFile, "or leave empty to have music made")),
+        field("Music file", this.musicFile, "or leave empty to have music made"),
+        h("div", { class: "row" }, h("label", { class: "check", for: "snap-cuts" }, this.snap, "Cuts on the beat"), this.bpmField),
+        this.snapHint),
       this.selection));
   }
 
@@ -137,10 +148,24 @@ export class InspectorView {
     setValue(this.musicPrompt, draft.music.prompt);
     this.musicVolume.value = String(draft.timeline.music ? draft.timeline.music.volume : draft.music.volume);
     this.duck.checked = draft.timeline.music ? draft.timeline.music.duck.enabled : draft.music.duck;
+    this.renderSnap(draft);
     const audio = [...media.values()].filter((m) => m.kind === "audio");
     fillSelect(this.musicFile, [["", "Made for this ad"], ...audio.map((m) => [m.source, m.filename])], draft.timeline.music?.source || "");
     fillSelect(this.voiceFile, [["", "Made from the script"], ...audio.map((m) => [m.source, m.filename])], draft.timeline.voice?.source || "");
     this.renderSelection(draft, selection, media);
+  }
+
+  /** The beat snap: made music has its prompt's tempo; a file needs the person to give its own.
+   * @param {Draft} draft */
+  renderSnap(draft) {
+    const track = draft.timeline.music;
+    const wanted = Boolean(draft.music.snap_cuts);
+    this.snap.checked = wanted;
+    this.bpmField.style.display = track ? "" : "none"; // .field sets display, which beats [hidden]
+    if (track) setValue(this.bpm, track.bpm == null ? "" : String(track.bpm));
+    this.snapHint.textContent = !wanted ? ""
+      : track && track.bpm == null ? "Give the file's tempo to put the cuts on its beats."
+      : "Each photo's cut moves to the nearest beat when the video is rendered.";
   }
 
   /** @param {Draft} draft @param {{voice_id: string, name: string, available: boolean, why: string|null}[]} voices */
