@@ -14,9 +14,7 @@ from __future__ import annotations
 import bisect
 import math
 
-from shared.timeline.model import MIN_CLIP_MS, PhotoClip, TextOverlay, Timeline
-
-MAX_PHOTO_MS = 10 * 60 * 1000
+from shared.timeline.model import MAX_PHOTO_MS, MIN_CLIP_MS, PhotoClip, TextOverlay, Timeline
 
 
 def beat_ms(bpm: float) -> float:

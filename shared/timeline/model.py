@@ -20,6 +20,7 @@ AD_MAX_CLIPS = 10
 LONG_FORM_MAX_CLIPS = 1000
 MAX_DURATION_MS = 3 * 60 * 60 * 1000
 MIN_CLIP_MS = 500
+MAX_PHOTO_MS = 10 * 60 * 1000
 MAX_TEXT_CHARS = 200
 MAX_SCRIPT_CHARS = 20_000
 
@@ -170,7 +171,7 @@ CUT = Transition(type=TransitionType.CUT, duration_ms=0)
 class PhotoClip(_Model):
     kind: Literal["photo"] = "photo"
     source: MediaSource
-    duration_ms: int = Field(ge=MIN_CLIP_MS, le=10 * 60 * 1000)
+    duration_ms: int = Field(ge=MIN_CLIP_MS, le=MAX_PHOTO_MS)
     fit: Fit = Fit.BLUR
     kenburns: KenBurns = KenBurns()
     transition: Transition = CUT
