@@ -2,13 +2,16 @@
 
 The work never waits on the job document: many segments of one long render report at once, and
 a contended transaction can take seconds. Only the newest figure matters, so one that a newer
-report overtook before it was written is dropped.
+report overtook before it was written is dropped. Between two writes the writer rests, so the
+document is not held back to back: a person's cancel or pause, a transaction on the same document,
+finds it free even when each write is slow (a loaded emulator takes most of a second).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from types import TracebackType
 
 from shared.errors import AppError
@@ -18,11 +21,13 @@ from shared.ports import JobStore
 log = logging.getLogger(__name__)
 
 FLUSH_S = 2.0  # how long the end of a task waits for its last figure to be written
+REST_S = 0.5  # the least time between the end of one write and the start of the next
 
 
 class ProgressWriter:
-    def __init__(self, jobs: JobStore, job_id: str) -> None:
+    def __init__(self, jobs: JobStore, job_id: str, rest_s: float = REST_S) -> None:
         self._jobs = jobs
+        self._rest_s = rest_s
         self._job_id = job_id
         self._pending: Progress | None = None
         self._wake = threading.Condition()
@@ -61,3 +66,7 @@ class ProgressWriter:
                 self._jobs.apply(self._job_id, event)
             except AppError as exc:  # progress is best effort; the work goes on
                 log.warning("progress not written: %s", exc.message)
+            rested = time.monotonic() + self._rest_s
+            with self._wake:  # a new figure does not end the rest; closing does (the last one)
+                while not self._closed and (left := rested - time.monotonic()) > 0:
+                    self._wake.wait(left)

@@ -46,7 +46,7 @@ def test_create_list_get_save_delete(app: Wsgi) -> None:
     assert first["revision"] == 1 and first["name"] == "First"
     assert first["draft"] == {
         "name": "First", "brand_name": "", "timeline": None, "script": "", "voice_id": None,
-        "music": {"prompt": "", "volume": 1.0, "duck": True},
+        "music": {"prompt": "", "volume": 1.0, "duck": True, "snap_cuts": False},
     }  # fmt: skip
     second = create(browser, "Second")
 
