@@ -42,5 +42,5 @@ def test_a_voice_made_now_sits_on_the_voice_track_at_its_real_length(editor: Pag
         expect(editor.locator(".toast").first).to_contain_text("ElevenLabs")
     screenshot(editor, "editor-voice-made")
 
-    editor.locator("#script").fill(SCRIPT + " Open at seven.")
+    editor.get_by_label("Script", exact=True).fill(SCRIPT + " Open at seven.")
     expect(voice_track.get_by_text("Voiceover (made when you render)")).to_be_visible()

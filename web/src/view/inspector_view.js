@@ -30,9 +30,11 @@ export class InspectorView {
     this.brand.addEventListener("input", () => actions.onBrand(this.brand.value));
     this.cta = h("input", { id: "cta", maxlength: 200, placeholder: "Visit us today" });
     this.cta.addEventListener("input", () => actions.onCallToAction(this.cta.value));
-    this.script = h("textarea", { id: "script", rows: 5, maxlength: 20000, placeholder: "What the voiceover says" });
+    // Named by its label alone: the length hint beside it describes it (so the name stays "Script").
+    this.script = h("textarea", { id: "script", rows: 5, maxlength: 20000, placeholder: "What the voiceover says",
+      "aria-labelledby": "script-label", "aria-describedby": "script-estimate" });
     this.script.addEventListener("input", () => actions.onScript(this.script.value));
-    this.estimate = h("span", { class: "field-hint", "aria-live": "polite" });
+    this.estimate = h("span", { class: "field-hint", id: "script-estimate", "aria-live": "polite" });
     this.voice = h("select", { id: "voice" });
     this.voice.addEventListener("change", () => actions.onVoice(this.voice.value));
     this.business = h("input", { maxlength: 300, placeholder: "e.g. sourdough bread and coffee" });
@@ -68,7 +70,7 @@ export class InspectorView {
         h("h2", { id: "ad-heading", text: "Ad" }),
         h("label", { class: "field", for: "brand" }, h("span", { class: "field-label", text: "Brand" }), this.brand),
         h("label", { class: "field", for: "cta" }, h("span", { class: "field-label", text: "Call to action" }), this.cta),
-        h("label", { class: "field", for: "script" }, h("span", { class: "field-label", text: "Script" }), this.script, this.estimate),
+        h("label", { class: "field", for: "script" }, h("span", { class: "field-label", id: "script-label", text: "Script" }), this.script, this.estimate),
         h("details", { class: "brief" }, h("summary", { text: "Brief for the AI writer" }),
           field("What you sell", this.business), field("Offer", this.offer), field("Tone", this.tone)),
         h("div", { class: "row" }, this.writeButton, field("Voice", this.voice)),
