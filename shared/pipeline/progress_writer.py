@@ -67,6 +67,11 @@ class ProgressWriter:
             except AppError as exc:  # progress is best effort; the work goes on
                 log.warning("progress not written: %s", exc.message)
             rested = time.monotonic() + self._rest_s
-            with self._wake:  # a new figure does not end the rest; closing does (the last one)
+            # A new figure does not end the rest; a new step does (a person sees each), and so
+            # does closing (the last figure).
+            with self._wake:
                 while not self._closed and (left := rested - time.monotonic()) > 0:
+                    step = self._pending.step if self._pending is not None else None
+                    if step is not None and step != event.step:  # None: the same step
+                        break
                     self._wake.wait(left)

@@ -44,3 +44,14 @@ def test_closing_does_not_wait_out_the_rest() -> None:
         writer.put(Progress(progress=20.0))
     assert [w[2] for w in jobs.writes] == [10.0, 20.0]
     assert time.monotonic() - started < 5.0
+
+
+def test_a_new_step_ends_the_rest() -> None:
+    jobs = SlowJobs()
+    with ProgressWriter(jobs, "job-1", rest_s=30.0) as writer:  # type: ignore[arg-type]
+        writer.put(Progress(progress=10.0, step="Writing the script"))
+        time.sleep(0.1)  # written; the writer now rests
+        writer.put(Progress(progress=20.0, step="Rendering video"))
+        time.sleep(0.5)
+        # Written while the task still runs: a person sees every step, however short.
+        assert [w[2] for w in jobs.writes] == [10.0, 20.0]
