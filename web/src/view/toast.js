@@ -1,4 +1,5 @@
-// Short messages at the bottom of the screen, read out by screen readers.
+// Short messages at the top right, under the header, read out by screen readers; a click
+// dismisses one before its time.
 import { h } from "./dom.js";
 
 /** @type {HTMLElement|null} */
@@ -11,6 +12,7 @@ export function toast(message, kind = "info") {
     document.body.append(tray);
   }
   const item = h("div", { class: `toast ${kind}`, text: message });
+  item.addEventListener("click", () => item.remove());
   tray.append(item);
   setTimeout(() => item.remove(), kind === "error" ? 8000 : 3500);
 }
