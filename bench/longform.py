@@ -5,6 +5,7 @@ or a GPU box does), its x264 limited to one thread so the comparison is fair on 
     python bench/longform.py            # the runs below, figures to bench/out/longform.json
     python bench/longform.py --quick    # a smoke run of a few minutes of programme
     python bench/longform.py --only ten-final   # the 10 minutes at 1080p final, 1 and 2 workers
+    python bench/longform.py --only two-hours   # 2 hours at preview, 2 workers: seams and sync
 
 The runs (sizes chosen so the whole bench fits in about twenty minutes on 2 cores):
     ten       a 10-minute preview-quality timeline of 120 photos with transitions, title, voice
@@ -14,6 +15,9 @@ The runs (sizes chosen so the whole bench fits in about twenty minutes on 2 core
               comparison at full size
     hour      a 60-minute preview-quality timeline of 720 photos: wall with 1 and 2 workers and
               the peak memory (VmHWM) of every worker process
+    two-hours (--only, not in the full run) 2 hours at preview quality, 740 photos, 2 workers:
+              the timestamps at every seam, the audio's end against the video's (every run
+              reports them)
     kills     the 10-minute render with 2 workers, a worker killed with SIGKILL mid-segment 10
               times: every job finishes with one output, and only killed segments render twice
     edit      one clip of the 10-minute timeline changed, rendered again: only its segments
@@ -155,6 +159,7 @@ class Run:
     kills: int = 0
     rendered_twice: list[int] = field(default_factory=list)
     frames_md5: str = ""
+    timing: dict[str, Any] = field(default_factory=dict)
 
 
 def render_fleet(timeline_path: Path, workers: int, cache: Path, *, kills: int = 0,
@@ -219,6 +224,7 @@ def render_fleet(timeline_path: Path, workers: int, cache: Path, *, kills: int =
     run = Run(timeline_path.stem, workers, len(ranges), round(wall, 1), sum(renders.values()),
               round(peak, 1), len(killed), twice)  # fmt: skip
     run.frames_md5 = frames_md5(joined.video_path)
+    run.timing = av_timing(joined.video_path)
     return run, joined.video_path
 
 
@@ -231,6 +237,34 @@ def frames_md5(video: Path) -> str:
     return hashlib.sha256("".join(frames).encode()).hexdigest()[:16] + f" ({len(frames)} frames)"
 
 
+def av_timing(video: Path) -> dict[str, Any]:
+    """The joined file's packet timestamps, read without decoding (a stream copy to framemd5):
+    whether every video frame follows the last by one frame's time (no gap, no doubled frame at a
+    seam), and how far the audio's end is from the video's end."""
+    argv = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(video), "-map", "0",
+            "-c", "copy", "-f", "framemd5", "-"]  # fmt: skip
+    lines = subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()
+    bases: dict[int, float] = {}
+    for line in lines:  # "#tb 0: 1/15360"
+        if line.startswith("#tb "):
+            index, base = line[4:].split(":")
+            num, den = base.strip().split("/")
+            bases[int(index)] = int(num) / int(den)
+    packets: dict[int, list[tuple[int, int]]] = {0: [], 1: []}
+    for line in lines:
+        if not line.startswith("#"):
+            stream, _dts, pts, duration = (int(value) for value in line.split(",")[:4])
+            packets[stream].append((pts, duration))
+    video = sorted(packets[0])  # presentation order
+    steps = {b[0] - a[0] for a, b in zip(video, video[1:], strict=False)}
+    video_end = (video[-1][0] + video[-1][1]) * bases[0]
+    audio_end = (packets[1][-1][0] + packets[1][-1][1]) * bases[1]
+    return {"video_frames": len(video), "frame_steps": sorted(steps),
+            "video_start_s": round(video[0][0] * bases[0], 4),
+            "video_end_s": round(video_end, 4), "audio_end_s": round(audio_end, 4),
+            "av_end_gap_ms": round((audio_end - video_end) * 1000, 1)}  # fmt: skip
+
+
 def fresh(cache: Path) -> Path:
     subprocess.run(["rm", "-rf", str(cache)], check=True)
     return cache
@@ -239,7 +273,12 @@ def fresh(cache: Path) -> Path:
 def one_run(name: str) -> None:
     """A run of its own, its figures to bench/out/longform-{name}.json."""
     found: dict[str, Any] = {"machine": f"{os.cpu_count()} cores"}
-    if name == "kills":
+    if name == "two-hours":  # 2 workers only: the seams and the sync at the far end
+        # 740 photos of 10 s: a long_form timeline holds at most 1000 clips.
+        path = make_timeline("two-hours", 740, "preview", voice=False, clip_ms=10_000)
+        two, _ = render_fleet(path, 2, fresh(OUT / "cache-two-hours"))
+        found["runs"] = [asdict(two)]
+    elif name == "kills":
         ten = make_timeline("ten", 120, "preview", voice=True)
         killed, _ = render_fleet(ten, 2, fresh(OUT / "cache-kills"), kills=10)
         found["runs"] = [asdict(killed)]
@@ -258,9 +297,10 @@ def one_run(name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=("kills", "ten-final", "hour"),
+    parser.add_argument("--only", choices=("kills", "ten-final", "hour", "two-hours"),
                         help="one run alone: the kills, the full 10 minutes at 1080p final "
-                        "(about an hour here), or the hour")  # fmt: skip
+                        "(about 35 min here), the hour, or two hours with 2 workers "
+                        "(about 25 min)")  # fmt: skip
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     if args.only:
