@@ -99,7 +99,13 @@ def test_a_person_pauses_resumes_and_cancels_renders(
     render(editor, CANCELLED_BRAND)
     second = card(jobs, CANCELLED_BRAND)
     second.get_by_role("button", name="Pause", exact=True).wait_for(timeout=START_TIMEOUT_MS)
-    second.get_by_role("button", name="Cancel", exact=True).click()
+    # A step or progress tick patches the card in place: the button a person is pressing stays
+    # (a card rebuilt on every tick once swallowed a click on Cancel).
+    cancel = second.get_by_role("button", name="Cancel", exact=True).element_handle()
+    step = second.locator(".job-step")
+    expect(step).not_to_have_text(step.inner_text(), timeout=START_TIMEOUT_MS)
+    assert cancel.evaluate("el => el.isConnected")
+    cancel.click()
     expect(second).to_have_accessible_name(f"{CANCELLED_BRAND}: Cancelled")
     for gone in ("Download", "Pause", "Resume", "Cancel"):
         expect(second.get_by_role("button", name=gone, exact=True)).to_have_count(0)

@@ -41,7 +41,9 @@ export class JobsView {
     for (const [id, card] of this.cards) if (!keep.has(id)) { card.remove(); this.cards.delete(id); }
     jobs.forEach((job, position) => {
       let card = this.cards.get(job.job_id);
-      const signature = JSON.stringify([job.status, job.step, Math.round(job.progress), job.warnings, job.error, job.rating, job.comment]);
+      // A card is rebuilt only when its shape changes; progress and step are patched in place, so
+      // a click on Pause or Cancel in flight is not lost to a progress tick replacing the button.
+      const signature = JSON.stringify([job.status, job.warnings, job.error, job.rating, job.comment]);
       if (!card || card.dataset.signature !== signature) {
         const fresh = this.card(job);
         fresh.dataset.signature = signature;
@@ -49,6 +51,7 @@ export class JobsView {
         card = fresh;
         this.cards.set(job.job_id, card);
       }
+      tick(card, job);
       if (this.list.children[position] !== card) this.list.insertBefore(card, this.list.children[position] || null);
     });
   }
@@ -58,11 +61,10 @@ export class JobsView {
     const a = this.actions;
     const id = job.job_id;
     const live = LIVE.has(job.status);
-    const progress = Math.round(job.progress);
     const aspect = /** @type {any} */ (job).timeline?.format?.aspect || "16:9";
     const media = h("div", { class: `job-media a${aspect.replace(":", "x")}` });
     if (job.status === "done") this.fillPoster(media, job);
-    else media.append(h("div", { class: `job-placeholder ${job.status}`, text: job.status === "paused" ? `Paused at ${progress}%` : live ? `${progress}%` : STATUS_WORDS[job.status] }));
+    else media.append(h("div", { class: `job-placeholder ${job.status}` }));
     const buttons = [];
     // Only a running job can pause (the API answers 409 for a queued one: docs/api.md).
     if (job.status === "processing") buttons.push(button("Pause", () => a.onControl(id, "pause")));
@@ -77,8 +79,8 @@ export class JobsView {
       media,
       h("div", { class: "job-body" },
         h("div", { class: "job-title" }, h("strong", { text: job.brand_name || "Untitled" }), h("span", { class: `badge ${job.status}`, text: STATUS_WORDS[job.status] || job.status })),
-        live ? h("progress", { max: 100, value: progress, "aria-label": `Progress of ${job.brand_name || "the job"}`, "aria-valuetext": `${progress}%` }) : null,
-        h("p", { class: "job-step", "aria-live": "polite", text: job.status === "error" ? (job.error || "The render failed.") : (job.step || (live ? "Waiting for a worker…" : "")) }),
+        live ? h("progress", { max: 100, "aria-label": `Progress of ${job.brand_name || "the job"}` }) : null,
+        h("p", { class: "job-step", "aria-live": "polite" }),
         job.output ? h("p", { class: "muted", text: `${clock(job.output.duration_ms)} · ${(job.output.size_bytes / 1e6).toFixed(1)} MB` }) : null,
         warnings.length ? h("details", { class: "job-warnings" }, h("summary", { text: warnings.length === 1 ? "1 warning" : `${warnings.length} warnings` }),
           h("ul", {}, ...warnings.map((w) => h("li", { text: w })))) : null,
@@ -147,4 +149,24 @@ function button(label, onClick, extra = "") {
     }
   });
   return el;
+}
+
+/**
+ * Write a card's moving parts (progress bar, percent, step line) from the job, in place.
+ * @param {HTMLElement} card @param {JobDoc} job
+ */
+function tick(card, job) {
+  const live = LIVE.has(job.status);
+  const progress = Math.round(job.progress);
+  const bar = /** @type {HTMLProgressElement|null} */ (card.querySelector("progress"));
+  if (bar) {
+    bar.value = progress;
+    bar.setAttribute("aria-valuetext", `${progress}%`);
+  }
+  const placeholder = card.querySelector(".job-placeholder");
+  const words = job.status === "paused" ? `Paused at ${progress}%` : live ? `${progress}%` : STATUS_WORDS[job.status];
+  if (placeholder && placeholder.textContent !== words) placeholder.textContent = words;
+  const step = card.querySelector(".job-step");
+  const line = job.status === "error" ? (job.error || "The render failed.") : (job.step || (live ? "Waiting for a worker…" : ""));
+  if (step && step.textContent !== line) step.textContent = line;
 }
