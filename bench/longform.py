@@ -30,7 +30,6 @@ in for Pub/Sub (a queue, one segment per worker at a time, a killed one re-queue
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -46,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import imageio_ffmpeg  # noqa: E402
+from frames import frames_md5  # noqa: E402
 
 from examples.make_media import draw_photo  # noqa: E402
 from shared.music.brief import read_brief  # noqa: E402
@@ -226,15 +226,6 @@ def render_fleet(timeline_path: Path, workers: int, cache: Path, *, kills: int =
     run.frames_md5 = frames_md5(joined.video_path)
     run.timing = av_timing(joined.video_path)
     return run, joined.video_path
-
-
-def frames_md5(video: Path) -> str:
-    """One digest of every decoded frame's MD5, in order: equal digests, equal pictures."""
-    argv = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(video), "-map", "0:v",
-            "-f", "framemd5", "-"]  # fmt: skip
-    lines = subprocess.run(argv, capture_output=True, text=True, check=True).stdout.splitlines()
-    frames = [line.rsplit(",", 1)[-1].strip() for line in lines if not line.startswith("#")]
-    return hashlib.sha256("".join(frames).encode()).hexdigest()[:16] + f" ({len(frames)} frames)"
 
 
 def av_timing(video: Path) -> dict[str, Any]:
