@@ -17,7 +17,7 @@ from typing import Protocol
 from pydantic import BaseModel
 
 from shared.errors import InvalidRequest
-from shared.jobs import Job, JobEvent
+from shared.jobs import Job, JobEvent, Progress
 
 MAX_PAGE_SIZE = 100
 # A page cursor is a job id: never a path ("a/b", ".."), nor an id Firestore reserves ("__x__").
@@ -74,6 +74,13 @@ class JobStore(Protocol):
 
         ``expected_attempt`` fences stale workers: Conflict if the job has moved to another attempt.
         Raises NotFound, InvalidTransition, Conflict, or TransientError (contention: retry).
+        """
+        ...
+
+    def report(self, job_id: str, event: Progress) -> Job:
+        """Apply a progress tick without holding the document: it is written only if the job did
+        not change since it was read (read again and retried a few times), so a person's pause or
+        cancel never queues behind a busy worker's ticks. Raises what ``apply`` raises.
         """
         ...
 

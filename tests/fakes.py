@@ -21,7 +21,7 @@ from shared.adapters.pubsub_bus import encode
 from shared.adapters.signing import upload_headers
 from shared.clock import utc_now
 from shared.errors import Conflict, InvalidRequest, NotFound
-from shared.jobs import Job, JobEvent, apply_event, with_feedback
+from shared.jobs import Job, JobEvent, Progress, apply_event, with_feedback
 from shared.ports import Delivery, JobPage, SignedRequest, check_page_size
 
 
@@ -78,6 +78,9 @@ class InMemoryJobStore:
         return self._change(
             job_id, lambda job: apply_event(job, event, self._clock(), expected_attempt)
         )
+
+    def report(self, job_id: str, event: Progress) -> Job:
+        return self.apply(job_id, event)
 
     def set_feedback(
         self, job_id: str, uid: str, *, comment: str | None = None, rating: int | None = None

@@ -1,8 +1,11 @@
 """JobStore on Firestore: one document per job in ``jobs/{job_id}``.
 
-Every change is a read-check-write transaction through the pure state machine (shared.jobs), so
-a late or duplicate writer can never move a job backwards: the transaction re-reads the document,
-and the state machine refuses or ignores what no longer applies. Documents are the Job model's
+Every change is a read-check-write through the pure state machine (shared.jobs), so a late or
+duplicate writer can never move a job backwards: the write re-reads the document, and the state
+machine refuses or ignores what no longer applies. Status changes are transactions; progress ticks
+are writes preconditioned on the document's update time, because on the emulator a transaction
+racing a stream of transactional ticks waited up to 10 s (bench/control_latency.py), long
+enough for a person's Pause to time out. Documents are the Job model's
 JSON-mode dict with datetimes kept as Firestore timestamps; the ``uid`` field is what
 firestore.rules checks before a browser may read a job.
 """
@@ -23,7 +26,7 @@ from google.cloud.firestore_v1 import FieldFilter
 
 from shared.clock import utc_now
 from shared.errors import Conflict, InvalidRequest, NotFound, TransientError
-from shared.jobs import LIVE, Job, JobEvent, apply_event, with_feedback
+from shared.jobs import LIVE, Job, JobEvent, Progress, apply_event, with_feedback
 from shared.ports import JobPage, check_cursor, check_page_size
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,8 @@ def job_from_doc(doc: dict[str, Any] | None) -> Job:
 class Contended(TransientError):
     """A transaction lost to other writers of the same documents more often than it retries."""
 
+
+REPORT_ATTEMPTS = 5  # a tick that lost this many races in a row is dropped; the next one follows
 
 # How long a contended change is retried here before it is handed back (as a nack, which
 # Pub/Sub redelivers only after its back-off of ten seconds or more).
@@ -179,6 +184,27 @@ class FirestoreJobStore:
             extra={"job_id": job_id, "event": event.kind, "status": job.status.value},
         )
         return job
+
+    def report(self, job_id: str, event: Progress) -> Job:
+        ref = self._jobs.document(job_id)
+        for _ in range(REPORT_ATTEMPTS):
+            with firestore_errors(f"reading job {job_id}"):
+                snapshot = ref.get()
+            if not snapshot.exists:
+                raise NotFound(f"job {job_id} not found")
+            job = job_from_doc(snapshot.to_dict())
+            updated = apply_event(job, event, self._clock())
+            if updated is job:
+                return job
+            unchanged = self._db.write_option(last_update_time=snapshot.update_time)
+            try:
+                with firestore_errors(f"reporting progress of job {job_id}"):
+                    # Every field is written: a map (parts) is replaced whole, not merged.
+                    ref.update(job_to_doc(updated), option=unchanged)
+                return updated
+            except gexc.FailedPrecondition:
+                time.sleep(0.02 * random.random())  # another writer came between: read again
+        raise Contended(f"progress of job {job_id}: the job kept changing, retry later")
 
     def set_feedback(
         self, job_id: str, uid: str, *, comment: str | None = None, rating: int | None = None

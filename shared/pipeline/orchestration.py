@@ -102,7 +102,7 @@ def _record_finished(message: TaskFinished, ports: PipelineServices, now: dateti
             warn(ports, message.job_id, text)
     done = tg.progress_of(after, message.task, 100.0, _ready(after, task))
     try:
-        ports.jobs.apply(message.job_id, done)
+        ports.jobs.report(message.job_id, done)
     except TransientError as exc:
         # Best effort: with many segments reporting at once the job document is contended,
         # and a progress figure is not worth a redelivery; the next report moves the bar.

@@ -2,9 +2,10 @@
 
 The work never waits on the job document: many segments of one long render report at once, and
 a contended transaction can take seconds. Only the newest figure matters, so one that a newer
-report overtook before it was written is dropped. Between two writes the writer rests, so the
-document is not held back to back: a person's cancel or pause, a transaction on the same document,
-finds it free even when each write is slow (a loaded emulator takes most of a second).
+report overtook before it was written is dropped. A tick never holds the document (JobStore.report
+writes it only if nothing changed since it was read), so a person's pause or cancel does not wait
+on it; between two writes the writer rests, which keeps one job's document under Firestore's
+sustained write rate however often the work reports.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class ProgressWriter:
                 if event is None:  # closed with nothing left to write
                     return
             try:
-                self._jobs.apply(self._job_id, event)
+                self._jobs.report(self._job_id, event)
             except AppError as exc:  # progress is best effort; the work goes on
                 log.warning("progress not written: %s", exc.message)
             rested = time.monotonic() + self._rest_s

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from shared.errors import Conflict, IdempotencyKeyReused, InvalidRequest
+from shared.errors import Conflict, IdempotencyKeyReused, InvalidRequest, TransientError
 from shared.jobs import Cancel, EnginePreference, Job, JobEvent, Pause, Resume, new_job
 from shared.music.brief import read_brief
 from shared.pipeline import taskgraph as tg
@@ -146,7 +146,10 @@ def _control(
     settings: Settings,
 ) -> Job:  # fmt: skip
     jobs.get_for_user(job_id, uid)  # NotFound for another user's job
-    job = apply_and_announce(jobs, bus, settings, job_id, event)
+    try:
+        job = apply_and_announce(jobs, bus, settings, job_id, event)
+    except TransientError as exc:  # the store's words name documents; a person needs what to do
+        raise TransientError(f"the job is busy right now; {action} it again in a moment") from exc
     bus.publish(settings.topic(JOBS), JobControl(job_id=job_id, action=action))
     return job
 

@@ -23,6 +23,7 @@ from shared.jobs import (
     JobEvent,
     JobOutput,
     JobStatus,
+    Pause,
     Progress,
     Start,
     Warn,
@@ -208,6 +209,44 @@ def test_concurrent_warnings_are_never_lost(
             break
     else:
         pytest.fail("in 5 races not one warning was applied")
+
+
+@pytest.mark.emulator
+def test_a_progress_tick_never_undoes_a_change_that_came_between(
+    db: firestore.Client, unique: Callable[[str], str]
+) -> None:
+    # The tick reads a processing job; before it writes, the person pauses it. The tick must not
+    # turn the job back into processing at 50 % (it writes only an unchanged document).
+    person = FirestoreJobStore(db)
+    job = person.create(make_job(unique, unique("uid")))
+    person.apply(job.job_id, Start(worker_id="gpu-1"))
+    paused: list[Job] = []
+
+    def clock() -> datetime:  # called between the tick's read and its write
+        if not paused:
+            paused.append(person.apply(job.job_id, Pause()))
+        return T0
+
+    ticked = FirestoreJobStore(db, clock=clock).report(job.job_id, Progress(progress=50.0))
+    assert ticked.status is JobStatus.PAUSED and ticked.progress == 0.0
+    assert person.get(job.job_id) == paused[0]
+
+
+@pytest.mark.emulator
+def test_concurrent_part_reports_add_up(db: firestore.Client, unique: Callable[[str], str]) -> None:
+    # Segments on different workers report at once; a report that lost a race reads again, so
+    # every part that was reported is in the document (none overwrote another).
+    store = FirestoreJobStore(db)
+    job = store.create(make_job(unique, unique("uid")))
+    store.apply(job.job_id, Start(worker_id="gpu-1"))
+    ticks = [Progress(progress=10.0, part=f"segment-{i}", points=5.0) for i in range(4)]
+    results = race(len(ticks), lambda i: store.report(job.job_id, ticks[i]))
+    assert all(isinstance(r, Job | TransientError) for r in results), results
+    reported = {t.part for t, r in zip(ticks, results, strict=True) if isinstance(r, Job)}
+    assert reported, results
+    stored = store.get(job.job_id)
+    assert set(stored.parts) == reported
+    assert stored.progress == 10.0 + 5.0 * len(reported)
 
 
 def test_feedback_is_owner_only_and_validated(

@@ -11,12 +11,12 @@ from shared.pipeline.progress_writer import ProgressWriter
 
 
 class SlowJobs:
-    """Only ``apply``, which the writer calls: each write takes a while, like a loaded store."""
+    """Only ``report``, which the writer calls: each write takes a while, like a loaded store."""
 
     def __init__(self) -> None:
         self.writes: list[tuple[float, float, float]] = []  # (start, end, progress)
 
-    def apply(self, job_id: str, event: Any) -> None:
+    def report(self, job_id: str, event: Any) -> None:
         start = time.monotonic()
         time.sleep(0.05)
         self.writes.append((start, time.monotonic(), event.progress))
