@@ -172,6 +172,21 @@ def probe_streams(path: Path, *, count_frames: bool = False) -> StreamFacts:
     return StreamFacts(container=container, duration_ms=duration_ms, video=video, audio=audio)
 
 
+def video_parameter_sets(path: Path) -> bytes:
+    """The first video stream's decoder configuration (for H.264 in MP4 the avcC box: profile,
+    level and the SPS/PPS). Stream-copied pieces decode as one only if theirs are equal."""
+    container = sniff_container(read_head(path))
+    if container is None or container == IMAGE_CONTAINER:
+        raise InvalidMedia(f"{path.name}: not a video file we can read")
+    try:
+        with av.open(str(path), format=container, options=DEMUX_OPTIONS) as box:
+            if not box.streams.video:
+                raise InvalidMedia(f"{path.name}: has no video stream")
+            return bytes(box.streams.video[0].codec_context.extradata or b"")
+    except av.FFmpegError as exc:
+        raise InvalidMedia(f"{path.name}: the file is damaged or unreadable ({exc})") from exc
+
+
 def probe_media(path: Path) -> MediaInfo:
     """MediaInfo for a local file that ingest has already validated (or produced)."""
     head = read_head(path)

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -29,7 +30,7 @@ from shared.render.ingest import MediaLimits
 from shared.render.media_resolver import Resolver
 from shared.render.pipelined import run_pipeline
 from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, RenderPlan
-from shared.render.probe import probe_streams
+from shared.render.probe import probe_streams, video_parameter_sets
 from shared.render.runner import CancelCheck, ProgressCallback, RunResult, is_cancelled, run_plan
 from shared.render.segments import KeyContext, Segment, plan_segments, voice_ms
 from shared.render.service import (
@@ -326,6 +327,25 @@ def render_segmented(
     return done
 
 
+def _check_same_encoding(segments: list[Path]) -> None:
+    """Refuse to join segments whose H.264 parameter sets differ: the joined file carries the
+    first one's, so a segment encoded otherwise (another x264 build on a mixed fleet, other
+    settings) would decode as garbage rather than fail. Reading them costs one header each."""
+    sets = [video_parameter_sets(path) for path in segments]
+    most = Counter(sets).most_common(1)[0][0]
+    odd = [path.name for path, found in zip(segments, sets, strict=True) if found != most]
+    if odd:
+        logger.error(
+            "segments encoded differently", extra={"segments": len(segments), "differing": odd[:20]}
+        )
+        refused = RenderFailed(
+            f"{len(odd)} of {len(segments)} parts of the video were encoded differently from the "
+            "others (renderers of different versions), so they cannot be joined"
+        )
+        refused.retryable = False  # joining the same parts again cannot help
+        raise refused
+
+
 def join_segments(
     timeline: Timeline,
     segments: list[Path],
@@ -346,6 +366,7 @@ def join_segments(
     folder = segments[0].parent
     if any(path.parent != folder for path in segments):
         raise ValueError("join_segments: the segments must lie in one folder")
+    _check_same_encoding(segments)
     # The list lives beside the segments and names them by bare file name, which the concat
     # demuxer's safe mode accepts: no path of the caller's is ever written into it.
     listing = folder / f".join-{uuid.uuid4().hex[:12]}.txt"

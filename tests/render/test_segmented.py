@@ -259,6 +259,29 @@ def test_a_segment_that_keeps_failing_fails_the_render_and_leaves_nothing(
     assert not (cache / victim).exists()
 
 
+def test_segments_encoded_differently_are_not_joined(
+    media: Path, timeline: Timeline, tmp_path: Path
+) -> None:
+    # A mixed fleet whose x264 builds disagree: one cached segment encoded with other settings
+    # (one reference frame: another SPS). Joined by stream copy it would decode wrongly.
+    cache, out = tmp_path / "cache", tmp_path / "mixed.mp4"
+    segmented(media, timeline, tmp_path / "warm.mp4", cache)
+    odd = sorted(cache.glob("*.mp4"))[1]
+    other = odd.with_name("other.mp4")
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-i", str(odd), "-c:v", "libx264", "-refs", "1", "-bf", "0",
+         "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-an", str(other)],
+        check=True,
+    )  # fmt: skip
+    other.replace(odd)
+    run = Recorder()
+    with pytest.raises(RenderFailed, match="1 of 3 parts .* encoded differently") as refused:
+        segmented(media, timeline, out, cache, run)
+    assert sum(run.calls.values()) == 0  # the segment itself is whole: only the join refuses
+    assert not refused.value.retryable
+    assert not out.exists() and not list(tmp_path.glob(".mixed*"))
+
+
 def test_cancel_stops_every_segment_and_leaves_no_output(
     media: Path, timeline: Timeline, tmp_path: Path
 ) -> None:
