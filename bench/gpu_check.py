@@ -16,7 +16,7 @@ What ``run`` reports, each part on its own so one failure does not hide the rest
 
 On a GPU box without the project's virtual environment, install the wheels named by
 docs/performance.md ("On a GPU box") first, with IMAGEIO_FFMPEG_EXE naming the FFmpeg.
-    segment      one 20 s 1080p final long-form segment (shared/render/distributed.py) encoded
+    segment      one 20 s 1080p final long-form segment (shared/render/run/distributed.py) encoded
                  with x264 at 1, 4 and all threads: wall time, its content key, and the MD5 of
                  its decoded frames (equal on every worker, or a re-used segment differs from
                  the one a fresh render makes)
@@ -92,7 +92,7 @@ def encoder() -> dict[str, Any]:
     import imageio_ffmpeg
 
     from gpu_subscriber.capabilities import detect
-    from shared.render.encoders import choose_encoder, probe_nvenc
+    from shared.render.run.encoders import choose_encoder, probe_nvenc
     from shared.timeline.model import Quality
 
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
@@ -232,8 +232,8 @@ def prepare() -> Path:
 def segment() -> dict[str, Any]:
     from frames import frames_md5
 
-    from shared.render.distributed import prepare_segment, render_segment, segment_encoder
-    from shared.render.media_resolver import MediaResolver
+    from shared.render.media.media_resolver import MediaResolver
+    from shared.render.run.distributed import prepare_segment, render_segment, segment_encoder
     from shared.timeline.validate import parse_timeline
 
     timeline = parse_timeline(json.loads((OUT / "segment.json").read_text()))

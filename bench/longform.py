@@ -23,7 +23,7 @@ The runs (sizes chosen so the whole bench fits in about twenty minutes on 2 core
     edit      one clip of the 10-minute timeline changed, rendered again: only its segments
               render, against the time of the full render
 
-The engine is the one the fleet runs (shared/render/distributed.py); the scheduling here stands
+The engine is the one the fleet runs (shared/render/run/distributed.py); the scheduling here stands
 in for Pub/Sub (a queue, one segment per worker at a time, a killed one re-queued).
 """
 
@@ -50,15 +50,15 @@ from frames import frames_md5  # noqa: E402
 from examples.make_media import draw_photo  # noqa: E402
 from shared.music.brief import read_brief  # noqa: E402
 from shared.music.composer import compose  # noqa: E402
-from shared.render.distributed import (  # noqa: E402
+from shared.render.media.media_resolver import MediaResolver  # noqa: E402
+from shared.render.run.distributed import (  # noqa: E402
     join,
     prepare_segment,
     render_mix,
     render_segment,
     segment_encoder,
 )
-from shared.render.media_resolver import MediaResolver  # noqa: E402
-from shared.render.segments import segment_count, segment_ranges  # noqa: E402
+from shared.render.run.segments import segment_count, segment_ranges  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 from shared.timeline.model import Timeline  # noqa: E402
 from shared.timeline.validate import parse_timeline  # noqa: E402

@@ -16,11 +16,11 @@ import os
 import sys
 from pathlib import Path
 
-from shared.render.compiler import RenderOptions, compile_pipelined_plan
-from shared.render.media_resolver import MediaResolver
-from shared.render.pipelined import write_frames
-from shared.render.plan import EncoderSettings
-from shared.render.segmented import render_segmented
+from shared.render.graph.compiler import RenderOptions, compile_pipelined_plan
+from shared.render.graph.plan import EncoderSettings
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.run.pipelined import write_frames
+from shared.render.run.segmented import render_segmented
 from shared.render.service import prepare_media, render_timeline
 from shared.timeline.validate import parse_timeline
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shared.render import kenburns, photo_cover, resample
-from shared.render.compiler import output_size
-from shared.render.timing import clip_spans
+from shared.render.draw import photo_cover, resample
+from shared.render.graph import kenburns
+from shared.render.graph.compiler import output_size
+from shared.render.graph.timing import clip_spans
 from shared.timeline import Fit, PhotoClip, Timeline
 
 Sampler = Callable[[kenburns.KenBurnsPath, int, int, int, int], kenburns.Window]

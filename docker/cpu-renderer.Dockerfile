@@ -2,7 +2,7 @@
 # Build from the repository root: docker build -f docker/cpu-renderer.Dockerfile .
 # FFmpeg is the project's own (imageio-ffmpeg's binary, pinned in functions/requirements.txt),
 # the same one the tests render with; espeak-ng is the offline voice; Noto CJK and Symbola are
-# the fallbacks for CJK and emoji (the timeline's own fonts ship in shared/render/fonts).
+# the fallbacks for CJK and emoji (the timeline's own fonts ship in shared/render/text/fonts).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

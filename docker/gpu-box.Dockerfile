@@ -19,7 +19,7 @@ ENV NVIDIA_DRIVER_CAPABILITIES=compute,utility,video \
     CS_MODELS_DIR=/models
 
 # Ubuntu's FFmpeg is built with NVENC (h264_nvenc, hevc_nvenc); the encoder probe
-# (shared/render/encoders.py) picks it when the driver offers it, else libx264.
+# (shared/render/run/encoders.py) picks it when the driver offers it, else libx264.
 # The base image's release fixes the Debian/Ubuntu package versions (no per-package pins).
 # hadolint ignore=DL3008
 RUN apt-get update \

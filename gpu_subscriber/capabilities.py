@@ -1,5 +1,5 @@
 """What this box can do, found by trying rather than by name: CUDA (nvidia-smi), VRAM, a working
-NVENC encode (shared.render.encoders.probe_nvenc), the models on disk.
+NVENC encode (shared.render.run.encoders.probe_nvenc), the models on disk.
 
 On a machine with no NVIDIA GPU it announces no CUDA and takes the CPU-capable task kinds only
 (it still renders, with libx264, when a render is routed to it).
@@ -16,7 +16,7 @@ from pathlib import Path
 import imageio_ffmpeg
 
 from shared.pipeline.messages import CPU_KINDS, TaskKind
-from shared.render.encoders import probe_nvenc
+from shared.render.run.encoders import probe_nvenc
 
 log = logging.getLogger(__name__)
 

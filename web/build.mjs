@@ -18,7 +18,7 @@ const result = await build({
   target: "es2022",
   logLevel: "warning",
 });
-cpSync("../shared/render/fonts", "dist/fonts", { recursive: true, filter: (src) => !src.endsWith(".txt") || src.endsWith("LICENSE.txt") });
+cpSync("../shared/render/text/fonts", "dist/fonts", { recursive: true, filter: (src) => !src.endsWith(".txt") || src.endsWith("LICENSE.txt") });
 // The first load: app.js and the chunks it imports statically (not the on-demand ones).
 const first = [outfile, ...result.metafile.outputs[outfile].imports.filter((i) => i.kind === "import-statement").map((i) => i.path)];
 const kib = (/** @type {number} */ n) => `${(n / 1024).toFixed(1)} KiB`;

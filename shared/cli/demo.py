@@ -37,8 +37,8 @@ from shared.localstack.api_client import ApiClient, ApiError
 from shared.localstack.gateway import REPO_ROOT
 from shared.localstack.user_firestore import DocumentUnreadable, UserFirestore
 from shared.logs import configure_logging
-from shared.render.loudness import measure_loudness
-from shared.render.probe import probe_streams
+from shared.render.media.loudness import measure_loudness
+from shared.render.media.probe import probe_streams
 from shared.settings import Settings
 from shared.timeline import parse_timeline
 

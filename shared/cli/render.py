@@ -24,7 +24,7 @@ from shared.errors import (
     RenderFailed,
 )
 from shared.logs import configure_logging
-from shared.render.media_resolver import MediaResolver
+from shared.render.media.media_resolver import MediaResolver
 from shared.render.service import RenderResult, render_timeline
 from shared.timeline.model import Aspect, Quality, Timeline
 from shared.timeline.validate import parse_timeline
@@ -91,7 +91,7 @@ def _render(args: argparse.Namespace, timeline: Timeline, bar: tqdm[Any]) -> Ren
     resolver = MediaResolver(args.timeline.resolve().parent)
     if args.segments > 1:
         # Imported only when asked for: the single-pass render does not need it.
-        segmented = importlib.import_module("shared.render.segmented")
+        segmented = importlib.import_module("shared.render.run.segmented")
         cache_dir = args.cache_dir or args.output.resolve().parent / ".createstudio-cache"
         result: RenderResult = segmented.render_segmented(
             timeline, resolver, args.output, segments=args.segments, cache_dir=cache_dir, **common

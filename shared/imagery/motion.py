@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.render.media_resolver import MediaResolver
-from shared.render.probe import probe_streams
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.media.probe import probe_streams
 from shared.render.service import RenderResult, render_timeline
 from shared.timeline.model import (
     MIN_CLIP_MS,

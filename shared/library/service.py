@@ -1,7 +1,7 @@
 """Media library use cases: request an upload, register (validate) it, list, delete.
 
 request_upload -> a pending MediaItem + a signed PUT bound to type and exact size
-register       -> download the object, validate it with shared.render.ingest, store the
+register       -> download the object, validate it with shared.render.media.ingest, store the
                   photo re-encoded (no metadata) with its thumbnails (thumbs/, previews/)
                   or the audio as sent, mark it ready; anything refused is deleted
                   (objects and document) and never usable
@@ -34,8 +34,8 @@ from shared.library.policy import (
 from shared.library.thumbnails import THUMBNAILS, make_thumbnail
 from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus, Placement
 from shared.ports import BlobStore, SignedRequest
-from shared.render.ingest import MediaLimits, ingest_audio, ingest_photo, ingest_video
-from shared.render.probe import read_head, sniff_container
+from shared.render.media.ingest import MediaLimits, ingest_audio, ingest_photo, ingest_video
+from shared.render.media.probe import read_head, sniff_container
 from shared.timeline.model import Fit
 
 log = logging.getLogger(__name__)

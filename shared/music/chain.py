@@ -30,7 +30,7 @@ from shared.music.composer import compose
 from shared.music.fit import bar_frames, fit_plan
 from shared.music.fitted import write_fitted
 from shared.music.pcm import wav_writer, write_block
-from shared.render.ingest import ingest_audio
+from shared.render.media.ingest import ingest_audio
 from shared.settings import Settings
 from shared.usage import Allowance
 

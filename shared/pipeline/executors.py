@@ -33,7 +33,7 @@ from shared.pipeline.media_item import MediaStatus
 from shared.pipeline.ports import MediaLibrary
 from shared.pipeline.taskgraph import MUSIC, VOICE, Pipeline
 from shared.ports import BlobStore
-from shared.render.media_resolver import MediaResolver
+from shared.render.media.media_resolver import MediaResolver
 from shared.render.service import RenderResult, render_timeline
 from shared.scripts.links import script_links
 from shared.scripts.service import WrittenScript, write_script

@@ -1,4 +1,4 @@
-"""The tasks of a render split across workers (shared/render/distributed.py does the work).
+"""The tasks of a render split across workers (shared/render/run/distributed.py does the work).
 
 Where each one's result lives in the renders bucket:
     mix        work/{job_id}/mix-{hash of the audio tracks and length}.wav
@@ -21,14 +21,14 @@ from shared.pipeline import taskgraph as tg
 from shared.pipeline.executors import Delivery, RemoteFetch, TaskContext, made_timeline
 from shared.pipeline.ports import MediaLibrary
 from shared.ports import BlobStore
-from shared.render.distributed import (
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.run.distributed import (
     join,
     prepare_segment,
     render_mix,
     render_segment,
     segment_encoder,
 )
-from shared.render.media_resolver import MediaResolver
 from shared.render.service import scaled
 from shared.timeline.model import Timeline
 

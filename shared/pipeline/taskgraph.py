@@ -32,7 +32,7 @@ from shared.errors import Conflict, NotFound
 from shared.jobs import EnginePreference, Progress
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
 from shared.pipeline.messages import Route, TaskKind
-from shared.render.segments import segment_count, segment_ranges
+from shared.render.run.segments import segment_count, segment_ranges
 from shared.scripts.brief import ScriptBrief
 from shared.timeline.model import Timeline
 

@@ -26,37 +26,38 @@ from pathlib import Path
 import numpy as np
 
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, RenderFailed
-from shared.render import kenburns, photo_cover
-from shared.render.compiler import (
+from shared.render.draw import photo_cover
+from shared.render.graph import kenburns
+from shared.render.graph.compiler import (
     RenderOptions,
     compile_audio_plan,
     compile_pipelined_plan,
     output_size,
 )
-from shared.render.encoders import choose_encoder
-from shared.render.glyph_fallback import missing_glyph_warnings
-from shared.render.ingest import (
+from shared.render.graph.plan import EncoderSettings, MediaInfo
+from shared.render.graph.timing import ms_to_frame, total_frames
+from shared.render.media.ingest import (
     DEFAULT_LIMITS,
     MediaLimits,
     ingest_audio,
     ingest_photo,
     ingest_video,
 )
-from shared.render.loudness import measure_loudness, normalise_loudness
-from shared.render.media_resolver import Resolver
-from shared.render.music_loop import music_to_length
-from shared.render.pipelined import run_pipeline
-from shared.render.plan import EncoderSettings, MediaInfo
-from shared.render.poster import poster_time_ms, write_poster, write_poster_frame
-from shared.render.probe import StreamFacts, probe_media
-from shared.render.runner import (
+from shared.render.media.loudness import measure_loudness, normalise_loudness
+from shared.render.media.media_resolver import Resolver
+from shared.render.media.music_loop import music_to_length
+from shared.render.media.poster import poster_time_ms, write_poster, write_poster_frame
+from shared.render.media.probe import StreamFacts, probe_media
+from shared.render.run.encoders import choose_encoder
+from shared.render.run.pipelined import run_pipeline
+from shared.render.run.runner import (
     POLL_INTERVAL_S,
     CancelCheck,
     ProgressCallback,
     is_cancelled,
     run_plan,
 )
-from shared.render.timing import ms_to_frame, total_frames
+from shared.render.text.glyph_fallback import missing_glyph_warnings
 from shared.timeline.model import Fit, PhotoClip, Quality, Timeline
 
 logger = logging.getLogger(__name__)

@@ -196,7 +196,7 @@ Clip = Annotated[PhotoClip | VideoClip, Field(discriminator="kind")]
 
 
 class Font(StrEnum):
-    """Fonts shipped with the project (shared/render/fonts), never looked up on the host."""
+    """Fonts shipped with the project (shared/render/text/fonts), never looked up on the host."""
 
     SANS = "sans"
     SANS_BOLD = "sans_bold"

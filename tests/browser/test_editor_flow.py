@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.timeline.validate import parse_timeline
 from tests.browser.conftest import PageLog, Studio
 from tests.browser.helpers import (

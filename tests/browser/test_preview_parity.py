@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page
 
 from examples.make_media import draw_photo
-from shared.render.media_resolver import MediaResolver
+from shared.render.media.media_resolver import MediaResolver
 from shared.render.service import render_timeline
 from shared.timeline import parse_timeline
 

@@ -52,7 +52,7 @@ from shared.pipeline.media_item import MediaItem, MediaKindName, MediaStatus
 from shared.pipeline.messages import Route
 from shared.pipeline.ports import PipelineServices
 from shared.pipeline.services import submit_job
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.scripts.brief import ScriptBrief
 from shared.settings import ImagerySettings, Secret, Settings
 from shared.timeline.validate import parse_timeline

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from shared.cli.demo import EXAMPLE, sample_ad
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.timeline.validate import parse_timeline
 
 pytestmark = [pytest.mark.emulator, pytest.mark.ffmpeg, pytest.mark.slow]

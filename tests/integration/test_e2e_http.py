@@ -24,7 +24,7 @@ from shared.localstack.api_client import ApiClient, ApiError
 from shared.localstack.net import free_port
 from shared.localstack.pipeline_services import start_pipeline
 from shared.pipeline.ports import PipelineServices
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.timeline.validate import parse_timeline
 from tests.integration.http_helpers import PASSWORD, new_user
 from tests.integration.pipeline_env import FAST_ENV, pipeline_ports, wait_for

@@ -15,7 +15,7 @@ from shared.chains import ChainExhausted
 from shared.imagery.clip import ClipRequest, make_clip
 from shared.imagery.motion import normalised
 from shared.imagery.still import NONE_CREDIT, StillRequest, make_still
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.settings import ImagerySettings, Secret, Settings
 from shared.timeline.model import Aspect, Quality
 from shared.usage import Allowance

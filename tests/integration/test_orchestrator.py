@@ -20,7 +20,7 @@ from shared.jobs import JobStatus
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.messages import JobCreated, Route
 from shared.pipeline.ports import PipelineServices
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.settings import Settings
 from shared.timeline.validate import parse_timeline
 from shared.topology import JOB_EVENTS_AUDIT, JOBS

@@ -13,8 +13,8 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
-from shared.render.compiler import RenderOptions
-from shared.render.plan import EncoderSettings, MediaInfo, MediaKind, RenderPlan
+from shared.render.graph.compiler import RenderOptions
+from shared.render.graph.plan import EncoderSettings, MediaInfo, MediaKind, RenderPlan
 from shared.timeline import Timeline, parse_timeline
 
 DATA = Path(__file__).resolve().parent.parent / "data"

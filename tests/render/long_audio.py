@@ -26,9 +26,9 @@ from shared import processes
 from shared.jobs import EnginePreference
 from shared.pipeline.executors import MusicExecutor, TaskContext
 from shared.pipeline.services import submit_job
-from shared.render.compiler import RenderOptions
-from shared.render.encoders import x264_settings
-from shared.render.media_resolver import MediaResolver
+from shared.render.graph.compiler import RenderOptions
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.run.encoders import x264_settings
 from shared.render.service import prepare_media, render_audio
 from shared.settings import Settings
 from shared.timeline import parse_timeline

@@ -10,7 +10,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from shared.render.blends import SLIDES, WIPES, blend_planes
+from shared.render.draw.blends import SLIDES, WIPES, blend_planes
 from shared.timeline import TransitionType
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.render.captions import HOLD_MS, caption_chunks, syllables
+from shared.render.text.captions import HOLD_MS, caption_chunks, syllables
 from shared.timeline import VoiceTrack, WordTiming
 
 SCRIPT = (

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from shared.pipeline.offline_audio import write_wav
-from shared.render.media_resolver import MediaResolver
+from shared.render.media.media_resolver import MediaResolver
 from shared.render.service import render_timeline
 from shared.timeline.validate import parse_timeline
 from tests.signals import synthetic_speech

@@ -13,7 +13,7 @@ import pytest
 from examples.make_media import draw_photo
 from shared.cli.main import main
 from shared.pipeline.offline_audio import write_wav
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from tests.music_bed import music_bed
 from tests.signals import synthetic_speech as speech_like
 

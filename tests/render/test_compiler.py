@@ -8,10 +8,10 @@ import re
 import pytest
 
 from shared.errors import InvalidRequest
-from shared.render.compiler import compile_audio_plan, compile_video_plan, output_size
-from shared.render.escape import escape_filter_arg
-from shared.render.plan import MediaInfo, MediaKind
-from shared.render.timing import clip_spans, ms_to_frame, total_frames
+from shared.render.graph.compiler import compile_audio_plan, compile_video_plan, output_size
+from shared.render.graph.escape import escape_filter_arg
+from shared.render.graph.plan import MediaInfo, MediaKind
+from shared.render.graph.timing import clip_spans, ms_to_frame, total_frames
 from shared.timeline import OutputFormat, Timeline, TransitionType, parse_timeline
 from tests.render.compiler_fixtures import FIXTURE_MEDIA, MIX, OPTIONS, load_timeline
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.render.compiler import compile_audio_plan, compile_video_plan
-from shared.render.fonts import font_path
-from shared.render.plan import RenderPlan
+from shared.render.graph.compiler import compile_audio_plan, compile_video_plan
+from shared.render.graph.plan import RenderPlan
+from shared.render.text.fonts import font_path
 from shared.timeline import Font
 from tests.render.compiler_fixtures import (
     FIXTURE_MEDIA,

@@ -8,15 +8,15 @@ import av
 import numpy as np
 import pytest
 
-from shared.render import kenburns
-from shared.render.compiler import (
+from shared.render.graph import kenburns
+from shared.render.graph.compiler import (
     RenderOptions,
     compile_audio_plan,
     compile_video_plan,
     output_size,
 )
-from shared.render.plan import EncoderSettings, MediaInfo, MediaKind
-from shared.render.text_layout import layout_text, safe_area
+from shared.render.graph.plan import EncoderSettings, MediaInfo, MediaKind
+from shared.render.text.text_layout import layout_text, safe_area
 from shared.timeline import Anchor, Font, Timeline, TransitionType, parse_timeline
 from tests.render.compiler_fixtures import (
     OPTIONS,

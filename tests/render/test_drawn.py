@@ -15,18 +15,18 @@ import pytest
 from PIL import Image
 
 from shared.errors import Cancelled, RenderFailed
-from shared.render import kenburns
-from shared.render.compiler import _texts, compile_pipelined_plan, output_size
-from shared.render.frame_plan import DrawnChunk, compile_drawn_chunk, drawable, frame_at
-from shared.render.media_resolver import MediaResolver
-from shared.render.overlays import drawtext_filter, fade_factor
-from shared.render.pipelined import run_pipeline, write_frames
-from shared.render.plan import MediaInfo, MediaKind
-from shared.render.poster import poster_time_ms, write_poster
-from shared.render.probe import probe_streams
+from shared.render.draw.frame_plan import DrawnChunk, compile_drawn_chunk, drawable, frame_at
+from shared.render.graph import kenburns
+from shared.render.graph.compiler import _texts, compile_pipelined_plan, output_size
+from shared.render.graph.overlays import drawtext_filter, fade_factor
+from shared.render.graph.plan import MediaInfo, MediaKind
+from shared.render.graph.timing import clip_spans, total_frames
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.media.poster import poster_time_ms, write_poster
+from shared.render.media.probe import probe_streams
+from shared.render.run.pipelined import run_pipeline, write_frames
 from shared.render.service import render_timeline
-from shared.render.text_sprites import SpriteBook, draw_sprites
-from shared.render.timing import clip_spans, total_frames
+from shared.render.text.text_sprites import SpriteBook, draw_sprites
 from shared.timeline import Timeline
 from tests.render.compiler_fixtures import dot_centroids, dot_timeline
 from tests.render.test_pipelined import (

@@ -9,8 +9,8 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from shared.render.encoders import choose_encoder, nvenc_settings, probe_nvenc, x264_settings
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
+from shared.render.run.encoders import choose_encoder, nvenc_settings, probe_nvenc, x264_settings
 from shared.timeline.model import Quality
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
@@ -30,7 +30,7 @@ def test_without_a_gpu_libx264_is_chosen_and_the_log_says_why(
     if _has_working_nvidia_gpu():
         pytest.skip("this machine has an NVIDIA GPU; see test_choice_follows_the_probe")
     probe_nvenc.cache_clear()
-    with caplog.at_level(logging.INFO, logger="shared.render.encoders"):
+    with caplog.at_level(logging.INFO, logger="shared.render.run.encoders"):
         final = choose_encoder(Quality.FINAL, FFMPEG)
     assert final == x264_settings(Quality.FINAL)
     assert final.args[:4] == ("-preset", "medium", "-crf", "20")

@@ -13,7 +13,7 @@ from PIL import Image
 
 from examples.make_media import draw_photo, make_all
 from shared.cli.main import main
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.timeline.validate import parse_timeline
 from tests.render.test_loudness import ebur128
 

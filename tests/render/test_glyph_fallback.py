@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 
 from examples.make_media import draw_photo
-from shared.render.compiler import _texts, compile_video_plan, output_size
-from shared.render.fonts import font_chain, font_path
-from shared.render.glyph_fallback import missing_glyph_warnings, runs
-from shared.render.media_resolver import MediaResolver
-from shared.render.overlays import DrawnText, drawtext_filter
-from shared.render.plan import MediaInfo, MediaKind
+from shared.render.graph.compiler import _texts, compile_video_plan, output_size
+from shared.render.graph.overlays import DrawnText, drawtext_filter
+from shared.render.graph.plan import MediaInfo, MediaKind
+from shared.render.media.media_resolver import MediaResolver
 from shared.render.service import render_timeline
-from shared.render.text_sprites import Sprite, draw_sprites
+from shared.render.text.fonts import font_chain, font_path
+from shared.render.text.glyph_fallback import missing_glyph_warnings, runs
+from shared.render.text.text_sprites import Sprite, draw_sprites
 from shared.timeline import Font, Timeline, parse_timeline
 from tests.render.compiler_fixtures import FIXTURE_MEDIA, OPTIONS
 from tests.render.test_pipelined import FFMPEG

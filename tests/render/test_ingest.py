@@ -19,13 +19,13 @@ from PIL import Image, ImageOps
 from examples.make_media import draw_logo, draw_photo, save_sideways_jpeg
 from shared.errors import InvalidMedia
 from shared.pipeline.offline_audio import write_wav
-from shared.render.ingest import (
+from shared.render.graph.plan import MediaKind
+from shared.render.media.ingest import (
     MediaLimits,
     ingest_audio,
     ingest_photo,
     ingest_video,
 )
-from shared.render.plan import MediaKind
 from shared.timeline.model import Fit
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from shared.render import kenburns
-from shared.render.kenburns import KenBurnsPath, eased, exact_window, resolve, sampled_window
+from shared.render.graph import kenburns
+from shared.render.graph.kenburns import KenBurnsPath, eased, exact_window, resolve, sampled_window
 from shared.timeline import Easing, KenBurns, Motion, Viewport
 
 FRAMES = 90

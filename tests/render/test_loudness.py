@@ -13,7 +13,7 @@ import pytest
 
 from shared.errors import RenderFailed
 from shared.pipeline.offline_audio import write_wav
-from shared.render.loudness import (
+from shared.render.media.loudness import (
     LoudnessMeasurement,
     measure_loudness,
     normalise_loudness,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shared.render.music_loop import BLOCK_FRAMES, loop_to_length
+from shared.render.media.music_loop import BLOCK_FRAMES, loop_to_length
 
 RATE = 48_000
 

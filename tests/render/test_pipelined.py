@@ -19,21 +19,21 @@ import pytest
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
 from shared.pipeline.offline_audio import write_wav
-from shared.render.compiler import (
+from shared.render.graph.compiler import (
     PipelinedPlan,
     RenderOptions,
     compile_frames_plan,
     compile_pipelined_plan,
     compile_video_plan,
 )
-from shared.render.media_resolver import MediaResolver
-from shared.render.pipelined import run_pipeline
-from shared.render.plan import EncoderSettings, MediaInfo, RenderPlan
-from shared.render.probe import probe_streams
-from shared.render.runner import run_plan
-from shared.render.segments import chunk_ranges
+from shared.render.graph.plan import EncoderSettings, MediaInfo, RenderPlan
+from shared.render.graph.timing import clip_spans, total_frames
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.media.probe import probe_streams
+from shared.render.run.pipelined import run_pipeline
+from shared.render.run.runner import run_plan
+from shared.render.run.segments import chunk_ranges
 from shared.render.service import prepare_media, render_audio
-from shared.render.timing import clip_spans, total_frames
 from shared.timeline import Timeline
 from tests.signals import synthetic_speech
 

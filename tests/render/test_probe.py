@@ -12,8 +12,8 @@ from PIL import Image
 
 from shared.errors import InvalidMedia
 from shared.pipeline.offline_audio import write_wav
-from shared.render.plan import MediaKind
-from shared.render.probe import (
+from shared.render.graph.plan import MediaKind
+from shared.render.media.probe import (
     describe_text,
     looks_like_text,
     probe_media,

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from shared.render.resample import PAD, TOLERANCE, fit_axis, pad_plane, sample_window
+from shared.render.draw.resample import PAD, TOLERANCE, fit_axis, pad_plane, sample_window
 
 
 def _exact(plane: np.ndarray, x: float, y: float, w: float, h: float, size: tuple[int, int]):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from shared.errors import Cancelled, RenderFailed
-from shared.render.plan import InputSpec, RenderPlan
-from shared.render.runner import filter_errors, run_plan
+from shared.render.graph.plan import InputSpec, RenderPlan
+from shared.render.run.runner import filter_errors, run_plan
 
 pytestmark = pytest.mark.ffmpeg
 FONT = Path(__file__).resolve().parents[2] / "shared" / "render" / "fonts" / "DejaVuSans-Bold.ttf"

@@ -20,17 +20,17 @@ import pytest
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, RenderFailed
 from shared.pipeline.offline_audio import write_wav
-from shared.render.compiler import PipelinedPlan
-from shared.render.frame_plan import DrawnChunk
-from shared.render.media_resolver import MediaResolver
-from shared.render.pipelined import run_pipeline
-from shared.render.plan import EncoderSettings, RenderPlan
-from shared.render.probe import probe_streams
-from shared.render.runner import RunResult
-from shared.render.segmented import MAX_ATTEMPTS, render_segmented
-from shared.render.segments import KeyContext, plan_segments
+from shared.render.draw.frame_plan import DrawnChunk
+from shared.render.graph.compiler import PipelinedPlan
+from shared.render.graph.plan import EncoderSettings, RenderPlan
+from shared.render.graph.timing import total_frames
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.media.probe import probe_streams
+from shared.render.run.pipelined import run_pipeline
+from shared.render.run.runner import RunResult
+from shared.render.run.segmented import MAX_ATTEMPTS, render_segmented
+from shared.render.run.segments import KeyContext, plan_segments
 from shared.render.service import RenderResult, render_timeline
-from shared.render.timing import total_frames
 from shared.timeline import Timeline
 from tests.music_bed import music_bed
 from tests.signals import synthetic_speech

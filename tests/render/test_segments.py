@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.render.plan import EncoderSettings
-from shared.render.segments import KeyContext, plan_segments
-from shared.render.timing import clip_spans, total_frames
+from shared.render.graph.plan import EncoderSettings
+from shared.render.graph.timing import clip_spans, total_frames
+from shared.render.run.segments import KeyContext, plan_segments
 from shared.timeline.model import Timeline
 
 X264 = EncoderSettings("libx264", ("-preset", "veryfast", "-crf", "20"))

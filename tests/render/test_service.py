@@ -15,12 +15,12 @@ from PIL import Image
 from examples.make_media import draw_photo
 from shared.errors import Cancelled, InvalidMedia, InvalidRequest, NotFound
 from shared.pipeline.offline_audio import write_wav
-from shared.render.compiler import RenderOptions, compile_audio_plan
-from shared.render.encoders import x264_settings
-from shared.render.media_resolver import MediaResolver
-from shared.render.poster import poster_time_ms
-from shared.render.probe import probe_streams
-from shared.render.runner import run_plan
+from shared.render.graph.compiler import RenderOptions, compile_audio_plan
+from shared.render.media.media_resolver import MediaResolver
+from shared.render.media.poster import poster_time_ms
+from shared.render.media.probe import probe_streams
+from shared.render.run.encoders import x264_settings
+from shared.render.run.runner import run_plan
 from shared.render.service import prepare_media, render_timeline
 from shared.timeline.model import Quality, Timeline
 from shared.timeline.validate import parse_timeline

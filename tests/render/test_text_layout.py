@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.render.text_layout import (
+from shared.render.text.text_layout import (
     MIN_FONT_PX,
     SafeArea,
     TextBlock,

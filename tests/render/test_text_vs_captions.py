@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.render.compiler import _texts
-from shared.render.text_layout import TextBlock
+from shared.render.graph.compiler import _texts
+from shared.render.text.text_layout import TextBlock
 from shared.timeline import parse_timeline
 from tests.render.compiler_fixtures import FIXTURE_MEDIA
 

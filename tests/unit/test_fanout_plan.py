@@ -11,7 +11,7 @@ import pytest
 from shared.jobs import JobStatus, Progress, new_job, transition
 from shared.pipeline import taskgraph as tg
 from shared.pipeline.messages import TaskKind
-from shared.render.timing import clip_spans, total_frames
+from shared.render.graph.timing import clip_spans, total_frames
 from shared.timeline.model import Timeline
 from shared.timeline.validate import parse_timeline
 

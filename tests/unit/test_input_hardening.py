@@ -28,8 +28,8 @@ from shared.pipeline.messages import JobCreated, TaskCommand, TaskFailed, TaskFi
 from shared.pipeline.services import advance, submit_job
 from shared.pipeline.worker import TaskWorker
 from shared.ports import check_cursor
-from shared.render.plan import InputSpec, RenderPlan
-from shared.render.runner import run_plan
+from shared.render.graph.plan import InputSpec, RenderPlan
+from shared.render.run.runner import run_plan
 from shared.settings import Settings
 from shared.timeline.validate import parse_timeline
 from tests.fakes import RecordingEventBus

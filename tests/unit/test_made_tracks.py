@@ -23,7 +23,7 @@ from shared.pipeline.executors import (
     made_timeline,
 )
 from shared.pipeline.made_tracks import MusicOptions, VoiceOptions
-from shared.render.probe import probe_streams
+from shared.render.media.probe import probe_streams
 from shared.timeline.model import Timeline, WordTiming
 from shared.voice import espeak
 from tests.fakes import InMemoryBlobStore

@@ -11,7 +11,7 @@ import pytest
 from shared.ai.acestep import AceStepMusic
 from shared.ai.elevenlabs_music import ElevenLabsMusic
 from shared.chains import LinkFailed
-from shared.render.ingest import ingest_audio
+from shared.render.media.ingest import ingest_audio
 from shared.settings import Secret
 from tests.ai_servers import acestep_server as ace
 from tests.ai_servers.base import Reply, malformed, slow

@@ -25,9 +25,9 @@ from shared.pipeline.messages import JobCreated, TaskCommand, TaskFailed, TaskFi
 from shared.pipeline.ports import PipelineConfig, PipelineServices
 from shared.pipeline.services import advance, cancel_job, submit_job
 from shared.pipeline.worker import EXIT_OVER_MEMORY, TaskWorker
-from shared.render.loudness import measure_loudness
-from shared.render.plan import InputSpec, RenderPlan
-from shared.render.runner import run_plan
+from shared.render.graph.plan import InputSpec, RenderPlan
+from shared.render.media.loudness import measure_loudness
+from shared.render.run.runner import run_plan
 from shared.timeline.validate import parse_timeline
 from tests.fakes import RecordingEventBus
 from tests.pipeline_fakes import fake_services

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 
 from shared.errors import InvalidRequest
-from shared.render import compiler, kenburns, photo_cover, timing
-from shared.render.clip_graph import BLUR_DOWNSCALE
-from shared.render.frame_plan import DrawnChunk, DrawnClip, frame_at
-from shared.render.text_layout import safe_area
+from shared.render.draw import photo_cover
+from shared.render.draw.frame_plan import DrawnChunk, DrawnClip, frame_at
+from shared.render.graph import compiler, kenburns, timing
+from shared.render.graph.clip_graph import BLUR_DOWNSCALE
+from shared.render.text.text_layout import safe_area
 from shared.timeline import Aspect, Easing, Fit, KenBurns, OutputFormat, Quality, Timeline
 from shared.timeline.validate import parse_timeline
 

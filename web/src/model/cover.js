@@ -1,4 +1,4 @@
-// How a photo fills the frame (shared/render/photo_cover.py: the cover's size, the centred crop,
+// How a photo fills the frame (shared/render/draw/photo_cover.py: the cover's size, the centred crop,
 // the whole photo over a blurred fill of itself) and where text is safe (text_layout.safe_area).
 import { outputSize } from "./timeline.js";
 

@@ -1,4 +1,4 @@
-// Ken Burns motion as shared/render/kenburns.py computes it: presets resolved to start/end
+// Ken Burns motion as shared/render/graph/kenburns.py computes it: presets resolved to start/end
 // viewports on the cover frame, eased progress, and the exact (unrounded) window per frame.
 
 /** @typedef {import("./types.js").KenBurns} KenBurns */

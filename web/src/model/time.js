@@ -1,5 +1,5 @@
-// Frame-accurate placement of clips on the output, exactly as shared/render/timing.py and
-// shared/render/frame_plan.py compute it: every boundary rounded from milliseconds to a frame once.
+// Frame-accurate placement of clips on the output, exactly as shared/render/graph/timing.py and
+// shared/render/draw/frame_plan.py compute it: every boundary rounded from milliseconds to a frame once.
 
 /** @typedef {import("./types.js").Timeline} Timeline */
 /** @typedef {import("./types.js").TransitionType} TransitionType */

@@ -10,11 +10,11 @@ import { validateTimeline } from "./validate.js";
 
 /** @type {Record<Aspect, [number, number]>} */
 const FRAME_SIZES = { "16:9": [1920, 1080], "9:16": [1080, 1920], "1:1": [1080, 1080] };
-const PREVIEW_DIVISOR = 3; // shared/render/compiler.py: a third of the final size
+const PREVIEW_DIVISOR = 3; // shared/render/graph/compiler.py: a third of the final size
 export const DEFAULT_MUSIC_VOLUME = 0.6; // MusicTrack.volume's default
 
 /**
- * The frame size a render of this format has (shared/render/compiler.output_size).
+ * The frame size a render of this format has (shared/render/graph/compiler.output_size).
  * @param {Aspect} aspect
  * @param {Quality} [quality]
  * @returns {[number, number]}

@@ -1,4 +1,4 @@
-// Transitions between two clip frames, with xfade's geometry (shared/render/blends.py): its
+// Transitions between two clip frames, with xfade's geometry (shared/render/draw/blends.py): its
 // progress p runs from 1 (all outgoing) to 0; wipes reveal and slides push by int(size * p).
 // The shapes and dissolve's noise are drawn as their nearest simple kin (noted in docs/editor.md).
 

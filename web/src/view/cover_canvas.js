@@ -1,5 +1,5 @@
 // A photo fitted to the output's aspect once per clip (the renderer's "cover frame"): a centred
-// crop, or the whole photo over a blurred, darkened fill of itself (shared/render/photo_cover.py).
+// crop, or the whole photo over a blurred, darkened fill of itself (shared/render/draw/photo_cover.py).
 import { centreCrop, coverSize } from "../model/cover.js";
 
 const BLUR_DOWNSCALE = 8;

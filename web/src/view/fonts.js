@@ -1,4 +1,4 @@
-// The renderer's fonts (shared/render/fonts), served with the editor so the preview measures and
+// The renderer's fonts (shared/render/text/fonts), served with the editor so the preview measures and
 // draws text with the same files FFmpeg's drawtext uses.
 
 /** @type {Record<string, {family: string, file: string}>} */
@@ -19,7 +19,7 @@ export async function loadFonts(base = "dist/fonts/") {
   }));
 }
 
-// What the renderer falls back to for characters DejaVu lacks (shared/render/fonts.py: Debian's
+// What the renderer falls back to for characters DejaVu lacks (shared/render/text/fonts.py: Debian's
 // Noto CJK, then Symbola), where this machine has them; else the browser's own fallback.
 const FALLBACK = { serif: '"Noto Serif CJK JP", "Symbola"', sans: '"Noto Sans CJK JP", "Symbola"' };
 

@@ -1,4 +1,4 @@
-// Text placement as the renderer does it (shared/render/text_layout.py): wrap at words, shrink
+// Text placement as the renderer does it (shared/render/text/text_layout.py): wrap at words, shrink
 // until the block fits the safe area, anchor top/center/bottom, keep it inside the area.
 // Pure: the caller passes a measure function (the canvas, with the same shipped fonts).
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.render.plan import MediaInfo
+from shared.render.graph.plan import MediaInfo
 from shared.timeline import MusicTrack, VoiceTrack
 
 MIN_LOOP_CROSSFADE_MS = 10

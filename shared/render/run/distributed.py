@@ -20,17 +20,16 @@ from pathlib import Path
 import imageio_ffmpeg
 
 from shared.errors import RenderFailed
-from shared.render.compiler import RenderOptions, compile_pipelined_plan
-from shared.render.encoders import x264_settings
-from shared.render.glyph_fallback import missing_glyph_warnings
-from shared.render.ingest import DEFAULT_LIMITS, MediaLimits
-from shared.render.media_resolver import Resolver
-from shared.render.pipelined import run_pipeline
-from shared.render.plan import EncoderSettings, MediaInfo
-from shared.render.probe import probe_media
-from shared.render.runner import CancelCheck, ProgressCallback
-from shared.render.segmented import file_digest, join_segments, renderer_version
-from shared.render.segments import KeyContext, Segment, segment, segment_sources, voice_ms
+from shared.render.graph.compiler import RenderOptions, compile_pipelined_plan
+from shared.render.graph.plan import EncoderSettings, MediaInfo
+from shared.render.media.ingest import DEFAULT_LIMITS, MediaLimits
+from shared.render.media.media_resolver import Resolver
+from shared.render.media.probe import probe_media
+from shared.render.run.encoders import x264_settings
+from shared.render.run.pipelined import run_pipeline
+from shared.render.run.runner import CancelCheck, ProgressCallback
+from shared.render.run.segmented import file_digest, join_segments, renderer_version
+from shared.render.run.segments import KeyContext, Segment, segment, segment_sources, voice_ms
 from shared.render.service import (
     RenderResult,
     prepare_media,
@@ -39,6 +38,7 @@ from shared.render.service import (
     scaled,
     small_photo_warnings,
 )
+from shared.render.text.glyph_fallback import missing_glyph_warnings
 from shared.timeline.model import Timeline
 
 

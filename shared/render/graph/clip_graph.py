@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from shared.render import kenburns
-from shared.render.escape import escape_filter_arg
-from shared.render.plan import InputSpec, MediaInfo
+from shared.render.graph import kenburns
+from shared.render.graph.escape import escape_filter_arg
+from shared.render.graph.plan import InputSpec, MediaInfo
 from shared.timeline import Fit, PhotoClip, VideoClip
 
 BLUR_DOWNSCALE = 8  # the fill is blurred at 1/8 size: strong blur for little work

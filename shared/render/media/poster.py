@@ -13,7 +13,7 @@ from PIL import Image
 
 from shared import processes
 from shared.errors import RenderFailed
-from shared.render.opencv import cv2
+from shared.render.draw.opencv import cv2
 from shared.timeline.model import TextRole, Timeline
 
 logger = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ _FALLBACKS: dict[Font, tuple[str, ...]] = {
 @cache
 def font_path(font: Font) -> str:
     """Absolute path of the packaged font file (never a host font lookup)."""
-    path = Path(str(resources.files("shared.render") / "fonts" / _FILES[font]))
+    path = Path(str(resources.files("shared.render.text") / "fonts" / _FILES[font]))
     if not path.is_file():
         raise FileNotFoundError(f"the shipped font {_FILES[font]} is missing from {path.parent}")
     return path.as_posix()

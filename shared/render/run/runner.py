@@ -28,8 +28,8 @@ import imageio_ffmpeg
 
 from shared import processes
 from shared.errors import Cancelled, InvalidMedia, RenderFailed
-from shared.render.plan import RenderPlan
-from shared.render.probe import StreamFacts, probe_streams
+from shared.render.graph.plan import RenderPlan
+from shared.render.media.probe import StreamFacts, probe_streams
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from shared.errors import Cancelled
-from shared.render import photo_cover, resample
-from shared.render.blends import blend_planes
-from shared.render.frame_plan import DrawnChunk, DrawnClip, frame_at
-from shared.render.opencv import cv2
-from shared.render.overlays import fade_factor
-from shared.render.text_sprites import SpriteBook
+from shared.render.draw import photo_cover, resample
+from shared.render.draw.blends import blend_planes
+from shared.render.draw.frame_plan import DrawnChunk, DrawnClip, frame_at
+from shared.render.draw.opencv import cv2
+from shared.render.graph.overlays import fade_factor
+from shared.render.text.text_sprites import SpriteBook
 from shared.timeline import TransitionType
 
 

@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from fontTools.ttLib import TTFont
 
-from shared.render.fonts import font_chain
+from shared.render.text.fonts import font_chain
 from shared.timeline import Font, Timeline
 
 

@@ -35,11 +35,11 @@ import numpy as np
 
 from shared import processes
 from shared.errors import Cancelled, RenderFailed
-from shared.render.compiler import PipelinedPlan
-from shared.render.frame_drawer import draw_chunk
-from shared.render.frame_plan import DrawnChunk
-from shared.render.plan import RenderPlan
-from shared.render.runner import (
+from shared.render.draw.frame_drawer import draw_chunk
+from shared.render.draw.frame_plan import DrawnChunk
+from shared.render.graph.compiler import PipelinedPlan
+from shared.render.graph.plan import RenderPlan
+from shared.render.run.runner import (
     POLL_INTERVAL_S,
     STDERR_TAIL_LINES,
     CancelCheck,
@@ -55,7 +55,7 @@ from shared.render.runner import (
     pump,
     stop_process,
 )
-from shared.render.text_sprites import SpriteBook
+from shared.render.text.text_sprites import SpriteBook
 
 logger = logging.getLogger(__name__)
 

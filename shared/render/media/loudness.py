@@ -19,9 +19,9 @@ import imageio_ffmpeg
 
 from shared import processes
 from shared.errors import RenderFailed
-from shared.render.plan import InputSpec, RenderPlan
-from shared.render.probe import read_head, sniff_container
-from shared.render.runner import CancelCheck, ProgressCallback, is_cancelled, run_plan
+from shared.render.graph.plan import InputSpec, RenderPlan
+from shared.render.media.probe import read_head, sniff_container
+from shared.render.run.runner import CancelCheck, ProgressCallback, is_cancelled, run_plan
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from PIL import ImageFont
 
-from shared.render.fonts import font_path
-from shared.render.glyph_fallback import Run, runs
+from shared.render.text.fonts import font_path
+from shared.render.text.glyph_fallback import Run, runs
 from shared.timeline import Anchor, Font
 
 MIN_FONT_PX = 12

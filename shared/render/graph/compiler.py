@@ -12,15 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from shared.errors import InvalidRequest
-from shared.render import clip_graph
-from shared.render.audio_graph import AudioSource, audio_filter_graph
-from shared.render.captions import caption_chunks
-from shared.render.frame_plan import DrawnChunk, compile_drawn_chunk, drawable_frames
-from shared.render.overlays import DrawnText, clean_text, drawtext_filter, visible
-from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, MediaKind, RenderPlan
-from shared.render.segments import chunk_ranges
-from shared.render.text_layout import SafeArea, TextBlock, layout_text, safe_area
-from shared.render.timing import (
+from shared.render.draw.frame_plan import DrawnChunk, compile_drawn_chunk, drawable_frames
+from shared.render.graph import clip_graph
+from shared.render.graph.audio_graph import AudioSource, audio_filter_graph
+from shared.render.graph.overlays import DrawnText, clean_text, drawtext_filter, visible
+from shared.render.graph.plan import EncoderSettings, InputSpec, MediaInfo, MediaKind, RenderPlan
+from shared.render.graph.timing import (
     ClipSpan,
     FrameWindow,
     clip_spans,
@@ -30,6 +27,9 @@ from shared.render.timing import (
     ms_window,
     total_frames,
 )
+from shared.render.run.segments import chunk_ranges
+from shared.render.text.captions import caption_chunks
+from shared.render.text.text_layout import SafeArea, TextBlock, layout_text, safe_area
 from shared.timeline import (
     Anchor,
     OutputFormat,

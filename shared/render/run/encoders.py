@@ -16,7 +16,7 @@ import subprocess
 
 import imageio_ffmpeg
 
-from shared.render.plan import EncoderSettings
+from shared.render.graph.plan import EncoderSettings
 from shared.timeline.model import Quality
 
 logger = logging.getLogger(__name__)

@@ -16,11 +16,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from shared.render.escape import escape_filter_arg
-from shared.render.fonts import font_path
-from shared.render.glyph_fallback import primary_only
-from shared.render.text_layout import TextBlock, ascent, line_height, run_offsets, text_width
-from shared.render.timing import FrameWindow
+from shared.render.graph.escape import escape_filter_arg
+from shared.render.graph.timing import FrameWindow
+from shared.render.text.fonts import font_path
+from shared.render.text.glyph_fallback import primary_only
+from shared.render.text.text_layout import TextBlock, ascent, line_height, run_offsets, text_width
 from shared.timeline import TextStyle
 
 # Bidi embedding/override/isolate controls can reorder what a viewer reads: dropped.

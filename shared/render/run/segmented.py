@@ -24,15 +24,21 @@ from pathlib import Path
 import imageio_ffmpeg
 
 from shared.errors import Cancelled, InvalidMedia, RenderFailed
-from shared.render.compiler import PipelinedPlan, RenderOptions, compile_pipelined_plan
-from shared.render.encoders import choose_encoder
-from shared.render.ingest import MediaLimits
-from shared.render.media_resolver import Resolver
-from shared.render.pipelined import run_pipeline
-from shared.render.plan import EncoderSettings, InputSpec, MediaInfo, RenderPlan
-from shared.render.probe import probe_streams, video_parameter_sets
-from shared.render.runner import CancelCheck, ProgressCallback, RunResult, is_cancelled, run_plan
-from shared.render.segments import KeyContext, Segment, plan_segments, voice_ms
+from shared.render.graph.compiler import PipelinedPlan, RenderOptions, compile_pipelined_plan
+from shared.render.graph.plan import EncoderSettings, InputSpec, MediaInfo, RenderPlan
+from shared.render.media.ingest import MediaLimits
+from shared.render.media.media_resolver import Resolver
+from shared.render.media.probe import probe_streams, video_parameter_sets
+from shared.render.run.encoders import choose_encoder
+from shared.render.run.pipelined import run_pipeline
+from shared.render.run.runner import (
+    CancelCheck,
+    ProgressCallback,
+    RunResult,
+    is_cancelled,
+    run_plan,
+)
+from shared.render.run.segments import KeyContext, Segment, plan_segments, voice_ms
 from shared.render.service import (
     RenderResult,
     finish,
@@ -57,7 +63,7 @@ STEPS = {
     "Checking the video": (96.0, 100.0),
 }
 FLUSH_INTERVAL_S = 0.25
-_RENDER_SOURCES = Path(__file__).parent
+_RENDER_SOURCES = Path(__file__).parents[1]  # all of shared/render
 
 RunSegment = Callable[..., RunResult]
 """``pipelined.run_pipeline``'s signature; a parameter so tests can make a real render fail once."""

@@ -18,7 +18,7 @@ import av
 from PIL import Image
 
 from shared.errors import InvalidMedia
-from shared.render.plan import MediaInfo, MediaKind
+from shared.render.graph.plan import MediaInfo, MediaKind
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from shared.errors import RenderFailed
-from shared.render import resample
-from shared.render.clip_graph import BLUR_DOWNSCALE, BLUR_SIGMA, FILL_BRIGHTNESS
-from shared.render.opencv import cv2
+from shared.render.draw import resample
+from shared.render.draw.opencv import cv2
+from shared.render.graph.clip_graph import BLUR_DOWNSCALE, BLUR_SIGMA, FILL_BRIGHTNESS
 from shared.timeline import Fit
 
 # The cover is kept this much larger than the largest zoom needs, so that the window's scale

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from shared.errors import RenderFailed
-from shared.render.opencv import cv2
-from shared.render.overlays import DrawnText, drawtext_on
+from shared.render.draw.opencv import cv2
+from shared.render.graph.overlays import DrawnText, drawtext_on
 
 _BLACK, _WHITE = (16.0, 128.0, 128.0), (235.0, 128.0, 128.0)
 

@@ -1,7 +1,7 @@
 """The data that crosses from the pure compiler to the runner. No I/O here.
 
-The compiler (``shared.render.compiler``) turns a Timeline plus probed ``MediaInfo`` into a
-``RenderPlan``; the runner (``shared.render.runner``) writes ``text_files`` into its work
+The compiler (``shared.render.graph.compiler``) turns a Timeline plus probed ``MediaInfo`` into a
+``RenderPlan``; the runner (``shared.render.run.runner``) writes ``text_files`` into its work
 directory, runs FFmpeg there (so the graph names text files by bare, app-chosen names), reports
 progress and checks the result.
 """
@@ -36,7 +36,7 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class EncoderSettings:
-    """The video encoder chosen by probing (see ``shared.render.encoders``)."""
+    """The video encoder chosen by probing (see ``shared.render.run.encoders``)."""
 
     codec: str  # "libx264" or "h264_nvenc"
     args: tuple[str, ...]  # codec-specific options, e.g. ("-preset", "medium", "-crf", "20")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shared.render.opencv import cv2
+from shared.render.draw.opencv import cv2
 
 MAX_SHIFT = 96  # output pixels the resize may compute beyond the window on each axis
 TOLERANCE = 0.1  # source pixels: how far the resize's origin may sit from the exact one

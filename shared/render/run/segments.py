@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from shared.render.plan import EncoderSettings, MediaInfo
-from shared.render.timing import clip_spans, total_frames
+from shared.render.graph.plan import EncoderSettings, MediaInfo
+from shared.render.graph.timing import clip_spans, total_frames
 from shared.timeline.model import SCHEMA_VERSION, Timeline
 
 # Bump when the meaning of a key changes (what it covers, how segments are encoded or cut), so no

@@ -25,10 +25,10 @@ import simplejpeg
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shared.errors import InvalidMedia
-from shared.render.opencv import cv2
-from shared.render.photo_cover import centre_crop
-from shared.render.plan import MediaInfo, MediaKind
-from shared.render.probe import (
+from shared.render.draw.opencv import cv2
+from shared.render.draw.photo_cover import centre_crop
+from shared.render.graph.plan import MediaInfo, MediaKind
+from shared.render.media.probe import (
     AUDIO_CONTAINERS,
     DEMUX_OPTIONS,
     IMAGE_CONTAINER,

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from shared.render import kenburns
-from shared.render.blends import SLIDES, WIPES
-from shared.render.kenburns import KenBurnsPath, Window
-from shared.render.overlays import DrawnText
-from shared.render.plan import MediaInfo
-from shared.render.timing import ClipSpan, clip_spans
+from shared.render.draw.blends import SLIDES, WIPES
+from shared.render.graph import kenburns
+from shared.render.graph.kenburns import KenBurnsPath, Window
+from shared.render.graph.overlays import DrawnText
+from shared.render.graph.plan import MediaInfo
+from shared.render.graph.timing import ClipSpan, clip_spans
 from shared.timeline import Fit, PhotoClip, Timeline, TransitionType
 
 # Transitions the drawer makes itself: a cut, a fade (a per-pixel mix, plane by plane, as

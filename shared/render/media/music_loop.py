@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from shared.errors import InvalidMedia
-from shared.render.audio_graph import loop_crossfade_ms
-from shared.render.plan import MediaInfo
-from shared.render.timing import frames_to_samples, total_frames
+from shared.render.graph.audio_graph import loop_crossfade_ms
+from shared.render.graph.plan import MediaInfo
+from shared.render.graph.timing import frames_to_samples, total_frames
 from shared.timeline import Timeline
 
 BLOCK_FRAMES = 1 << 16  # about 1.4 s at 48 kHz

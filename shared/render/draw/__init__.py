@@ -1,0 +1,1 @@
+"""The in-process renderer: frames drawn in numpy (Ken Burns windows, blends, fitted photos)."""
